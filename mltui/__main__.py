@@ -1,0 +1,3 @@
+from mltui.cli import main
+
+raise SystemExit(main())

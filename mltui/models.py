@@ -1,0 +1,71 @@
+"""Plain data passed from the MLflow access layer to the UI.
+
+Nothing here imports mlflow: these are the shapes the rest of mltui sees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+PARENT_TAG = "mlflow.parentRunId"
+RUN_NAME_TAG = "mlflow.runName"
+NOTE_TAG = "mlflow.note.content"
+
+
+@dataclass(slots=True)
+class Experiment:
+    experiment_id: str
+    name: str
+    lifecycle_stage: str = "active"
+    artifact_location: str = ""
+    run_count: int | None = None
+
+    @property
+    def deleted(self) -> bool:
+        return self.lifecycle_stage == "deleted"
+
+
+@dataclass(slots=True)
+class Run:
+    """One run, reduced to what mltui shows (latest metric values only)."""
+
+    run_id: str
+    name: str
+    experiment_id: str
+    status: str = "FINISHED"
+    start_time: int | None = None  # epoch milliseconds
+    end_time: int | None = None
+    lifecycle_stage: str = "active"
+    user: str = ""
+    metrics: dict[str, float] = field(default_factory=dict)
+    params: dict[str, str] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def short_id(self) -> str:
+        return self.run_id[:8]
+
+    @property
+    def parent_id(self) -> str | None:
+        return self.tags.get(PARENT_TAG) or None
+
+    @property
+    def deleted(self) -> bool:
+        return self.lifecycle_stage == "deleted"
+
+    @property
+    def duration_ms(self) -> int | None:
+        if self.start_time is None or self.end_time is None:
+            return None
+        return max(0, self.end_time - self.start_time)
+
+
+@dataclass(slots=True, frozen=True)
+class ArtifactEntry:
+    path: str  # relative to the run's artifact root, "/"-separated
+    is_dir: bool
+    size: int | None = None
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]

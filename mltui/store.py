@@ -1,0 +1,360 @@
+"""All MLflow access lives here: the only module that imports `mlflow`.
+
+Every public coroutine runs the blocking MlflowClient call in a worker thread
+and returns plain data from `mltui.models`. `mlflow` is imported lazily, in
+that thread, so the UI paints its first frame before the ~2 s import ends.
+Failures surface as `StoreError` carrying one line a person can read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import sqlite3
+import tempfile
+import threading
+from collections.abc import AsyncIterator, Iterable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from mltui.models import RUN_NAME_TAG, ArtifactEntry, Experiment, Run
+from mltui.text import clean, mask_uri
+
+FIRST_PAGE = 100
+PAGE_SIZE = 1000
+COUNT_CAP = 10_000
+
+# A dead server must fail in seconds, not minutes: MLflow's defaults retry 7
+# times with a 120 s timeout. Only applied where the user set nothing.
+_HTTP_DEFAULTS = {
+    "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "1",
+    "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "0.5",
+    "MLFLOW_HTTP_REQUEST_TIMEOUT": "20",
+}
+
+
+class StoreError(Exception):
+    """A failure of the tracking store, phrased for the user in one line."""
+
+
+class ReadOnlyError(StoreError):
+    """A write was attempted in read-only mode."""
+
+
+def resolve_location(location: str | None) -> tuple[str | None, str | None]:
+    """Turn what the user typed into a tracking URI.
+
+    Accepts a URI, an `mlflow.db` file or a local `mlruns` folder. Returns
+    `(uri, note)`; `uri` None means "MLflow's own default", `note` says what
+    was inferred, if anything.
+    """
+    if not location:
+        return os.environ.get("MLFLOW_TRACKING_URI") or None, None
+    if "://" in location or location.startswith(("databricks", "sqlite:", "file:")):
+        return location, None
+    path = Path(location).expanduser()
+    if path.is_file():
+        return f"sqlite:///{path.resolve()}", None
+    if path.is_dir():
+        db = path / "mlflow.db"
+        if db.is_file() and not _looks_like_file_store(path):
+            return f"sqlite:///{db.resolve()}", None
+        return path.resolve().as_uri(), "file store (MLFLOW_ALLOW_FILE_STORE=true set for this folder)"
+    return location, None
+
+
+def _looks_like_file_store(path: Path) -> bool:
+    return (path / "0" / "meta.yaml").is_file() or any(path.glob("*/meta.yaml"))
+
+
+def sqlite_path(uri: str) -> Path | None:
+    """The database file of a `sqlite:///` URI, else None."""
+    if not uri.startswith("sqlite:///"):
+        return None
+    return Path(uri[len("sqlite:///") :].split("?", 1)[0])
+
+
+def friendly_error(exc: BaseException, uri: str = "") -> str:
+    """One line describing `exc`, with no traceback and no credentials."""
+    name = type(exc).__name__
+    text = str(getattr(exc, "message", None) or exc)
+    lowered = text.lower()
+    where = mask_uri(uri) if uri else "the tracking server"
+    if "connection refused" in lowered or "max retries exceeded" in lowered or "failed to establish" in lowered:
+        return f"Cannot reach {where}: connection refused or host down (press R to retry)"
+    if "timed out" in lowered or "timeout" in name.lower():
+        return f"{where} did not answer in time (press R to retry)"
+    if "name or service not known" in lowered or "nodename nor servname" in lowered:
+        return f"Cannot resolve the host of {where}"
+    if "401" in text or "unauthorized" in lowered:
+        return f"{where} refused the credentials (401 Unauthorized)"
+    if "403" in text or "permission_denied" in lowered:
+        return f"{where} denied access (403 Forbidden)"
+    first = next((line.strip() for line in text.splitlines() if line.strip()), name)
+    return mask_uri(clean(first, max_len=300))
+
+
+class Store:
+    """Async facade over one MlflowClient, bound to one tracking URI."""
+
+    def __init__(self, location: str | None = None, *, read_only: bool = False) -> None:
+        uri, note = resolve_location(location)
+        self.requested_uri = uri
+        self.note = note
+        self.read_only = read_only
+        self._uri: str | None = uri
+        self._client: Any = None
+        self._lock = threading.Lock()
+        self._cache_dir: Path | None = None
+        self._downloads: dict[tuple[str, str], Path] = {}
+
+    # -- connection -------------------------------------------------------
+
+    @property
+    def uri(self) -> str:
+        """The tracking URI with credentials masked (safe to display)."""
+        return mask_uri(self._uri) if self._uri else "MLflow default store"
+
+    @property
+    def is_remote(self) -> bool:
+        return bool(self._uri) and self._uri.startswith(("http://", "https://", "databricks"))
+
+    def _get_client(self) -> Any:
+        """Create the client on first use (in a worker thread)."""
+        with self._lock:
+            if self._client is not None:
+                return self._client
+            for key, value in _HTTP_DEFAULTS.items():
+                os.environ.setdefault(key, value)
+            uri = self.requested_uri
+            if uri and uri.startswith("file:"):
+                os.environ["MLFLOW_ALLOW_FILE_STORE"] = "true"
+            if uri is None:
+                from mlflow.tracking import get_tracking_uri
+
+                uri = get_tracking_uri()
+            self._uri = uri
+            self._check_exists(uri)
+            from mlflow import MlflowClient
+
+            self._client = MlflowClient(tracking_uri=uri)
+            return self._client
+
+    @staticmethod
+    def _check_exists(uri: str) -> None:
+        """Refuse to create a new, empty store where the user expected one."""
+        db = sqlite_path(uri)
+        if db is not None and not db.is_file():
+            raise StoreError(f"No MLflow database at {db}")
+        if uri.startswith("file:"):
+            folder = Path(urlparse(uri).path)
+            if not folder.is_dir():
+                raise StoreError(f"No MLflow store folder at {folder}")
+
+    async def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """Run `fn(client, ...)` in a thread; translate failures."""
+
+        def job() -> Any:
+            return fn(self._get_client(), *args, **kwargs)
+
+        try:
+            return await asyncio.to_thread(job)
+        except StoreError:
+            raise
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - every failure becomes one line
+            raise StoreError(friendly_error(exc, self._uri or "")) from exc
+
+    async def connect(self) -> str:
+        """Import mlflow, build the client and check the store answers."""
+        await self._call(lambda c: c.search_experiments(max_results=1))
+        return self.uri
+
+    # -- experiments ------------------------------------------------------
+
+    async def experiments(self, include_deleted: bool = False) -> list[Experiment]:
+        def job(client: Any) -> list[Experiment]:
+            from mlflow.entities import ViewType
+
+            view = ViewType.ALL if include_deleted else ViewType.ACTIVE_ONLY
+            found, token = [], None
+            while True:
+                page = client.search_experiments(view_type=view, max_results=1000, page_token=token)
+                found.extend(
+                    Experiment(e.experiment_id, e.name, e.lifecycle_stage, e.artifact_location or "")
+                    for e in page
+                )
+                token = page.token
+                if not token:
+                    return found
+
+        return await self._call(job)
+
+    async def run_counts(self, experiment_ids: list[str]) -> dict[str, int]:
+        """Active run count per experiment; capped at COUNT_CAP for remote stores."""
+
+        def job(client: Any) -> dict[str, int]:
+            db = sqlite_path(self._uri or "")
+            if db is not None:
+                return _sqlite_counts(db)
+            counts = {}
+            for exp_id in experiment_ids:
+                total, token = 0, None
+                while total < COUNT_CAP:
+                    page = client.search_runs([exp_id], max_results=1000, page_token=token)
+                    total += len(page)
+                    token = page.token
+                    if not token:
+                        break
+                counts[exp_id] = total
+            return counts
+
+        return await self._call(job)
+
+    # -- runs ---------------------------------------------------------------
+
+    async def iter_runs(
+        self,
+        experiment_ids: list[str],
+        filter_string: str = "",
+        order_by: list[str] | None = None,
+        include_deleted: bool = False,
+        first_page: int = FIRST_PAGE,
+        page_size: int = PAGE_SIZE,
+    ) -> AsyncIterator[list[Run]]:
+        """Yield runs page by page: a small first page, then larger ones."""
+
+        def page_job(client: Any, token: str | None, size: int) -> tuple[list[Run], str | None]:
+            from mlflow.entities import ViewType
+
+            view = ViewType.ALL if include_deleted else ViewType.ACTIVE_ONLY
+            page = client.search_runs(
+                experiment_ids,
+                filter_string=filter_string,
+                run_view_type=view,
+                max_results=size,
+                order_by=order_by or None,
+                page_token=token,
+            )
+            return [to_run(r) for r in page], page.token
+
+        token, size = None, first_page
+        while True:
+            runs, token = await self._call(page_job, token, size)
+            yield runs
+            if not token:
+                return
+            size = page_size
+
+    async def get_run(self, run_id: str) -> Run:
+        try:
+            return await self._call(lambda c: to_run(c.get_run(run_id)))
+        except StoreError as exc:
+            if "not found" in str(exc).lower() or "no run" in str(exc).lower():
+                raise StoreError(f"No run with id {clean(run_id, max_len=80)}") from exc
+            raise
+
+    async def get_runs(self, run_ids: Iterable[str]) -> list[Run]:
+        return [await self.get_run(run_id) for run_id in run_ids]
+
+    async def metric_history(self, run_id: str, key: str) -> list[tuple[int, int, float]]:
+        """(step, timestamp, value) of every logged point, in step order."""
+
+        def job(client: Any) -> list[tuple[int, int, float]]:
+            points = client.get_metric_history(run_id, key)
+            return sorted((m.step, m.timestamp, m.value) for m in points)
+
+        return await self._call(job)
+
+    # -- artifacts ------------------------------------------------------------
+
+    async def list_artifacts(self, run_id: str, path: str | None = None) -> list[ArtifactEntry]:
+        def job(client: Any) -> list[ArtifactEntry]:
+            infos = client.list_artifacts(run_id, path)
+            entries = [ArtifactEntry(i.path, i.is_dir, i.file_size) for i in infos]
+            return sorted(entries, key=lambda e: (not e.is_dir, e.path.lower()))
+
+        return await self._call(job)
+
+    async def download_artifact(self, run_id: str, path: str) -> Path:
+        """Download one artifact (file or folder) once per session; return its local path."""
+        key = (run_id, path)
+        cached = self._downloads.get(key)
+        if cached is not None and cached.exists():
+            return cached
+
+        def job(client: Any) -> Path:
+            if self._cache_dir is None:
+                self._cache_dir = Path(tempfile.mkdtemp(prefix="mltui-artifacts-"))
+            dst = self._cache_dir / run_id
+            dst.mkdir(parents=True, exist_ok=True)
+            return Path(client.download_artifacts(run_id, path, dst_path=str(dst)))
+
+        local = await self._call(job)
+        self._downloads[key] = local
+        return local
+
+    def close(self) -> None:
+        """Drop downloaded artifacts."""
+        if self._cache_dir is not None:
+            shutil.rmtree(self._cache_dir, ignore_errors=True)
+
+    # -- writes (explicit user actions only) ---------------------------------
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise ReadOnlyError("Read-only mode: nothing was changed")
+
+    async def set_tag(self, run_id: str, key: str, value: str) -> None:
+        self._check_writable()
+        await self._call(lambda c: c.set_tag(run_id, key, value))
+
+    async def delete_tag(self, run_id: str, key: str) -> None:
+        self._check_writable()
+        await self._call(lambda c: c.delete_tag(run_id, key))
+
+    async def rename_run(self, run_id: str, name: str) -> None:
+        self._check_writable()
+        await self._call(lambda c: c.update_run(run_id, name=name))
+
+    async def delete_run(self, run_id: str) -> None:
+        self._check_writable()
+        await self._call(lambda c: c.delete_run(run_id))
+
+    async def restore_run(self, run_id: str) -> None:
+        self._check_writable()
+        await self._call(lambda c: c.restore_run(run_id))
+
+
+def to_run(run: Any) -> Run:
+    """Convert an `mlflow.entities.Run` into plain data."""
+    info, data = run.info, run.data
+    tags = dict(data.tags)
+    return Run(
+        run_id=info.run_id,
+        name=info.run_name or tags.get(RUN_NAME_TAG) or info.run_id[:8],
+        experiment_id=info.experiment_id,
+        status=info.status,
+        start_time=info.start_time,
+        end_time=info.end_time,
+        lifecycle_stage=info.lifecycle_stage,
+        user=info.user_id or "",
+        metrics=dict(data.metrics),
+        params=dict(data.params),
+        tags=tags,
+    )
+
+
+def _sqlite_counts(db: Path) -> dict[str, int]:
+    """Count active runs per experiment straight from MLflow's SQLite schema."""
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        rows = con.execute(
+            "SELECT experiment_id, COUNT(*) FROM runs WHERE lifecycle_stage = 'active' GROUP BY experiment_id"
+        ).fetchall()
+    finally:
+        con.close()
+    return {str(exp_id): count for exp_id, count in rows}
