@@ -1,0 +1,158 @@
+"""The mltui App: composes the panes and wires their messages together."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer
+
+from mltui.diff import DiffResult
+from mltui.export import EXTENSIONS, export
+from mltui.screens.export import ExportScreen
+from mltui.screens.help import HelpScreen
+from mltui.store import Store, StoreError
+from mltui.widgets.diff_view import DiffView
+from mltui.widgets.experiment_tree import ExperimentTree
+from mltui.widgets.run_list import RunList
+from mltui.widgets.status_bar import StatusBar
+
+
+class MltuiApp(App[None]):
+    """Experiment tree, run list and diff table over one tracking store."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "mltui"
+    BINDINGS = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help"),
+        Binding("R", "reload", "Reload"),
+        Binding("z", "maximize", "Maximize", show=False),
+    ]
+
+    def __init__(self, store: Store, experiment: str | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.initial_experiment = experiment
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="main"):
+            yield ExperimentTree(id="experiments")
+            with Vertical(id="right"):
+                yield RunList(id="runs")
+                yield DiffView(id="diff")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#experiments").border_title = "Experiments"
+        self.query_one("#runs").border_title = "Runs"
+        self.query_one("#diff").border_title = "Diff"
+        status = self.query_one(StatusBar)
+        status.uri = self.store.uri
+        status.read_only = self.store.read_only
+        self.query_one(ExperimentTree).focus()
+        self.load_experiments()
+
+    # -- loading ---------------------------------------------------------------
+
+    @work(exclusive=True, group="experiments")
+    async def load_experiments(self) -> None:
+        """Connect (importing mlflow off the UI thread), then fill the tree."""
+        status = self.query_one(StatusBar)
+        tree = self.query_one(ExperimentTree)
+        status.show_activity("connecting…")
+        try:
+            await self.store.connect()
+            status.uri = self.store.uri
+            experiments = await self.store.experiments(include_deleted=tree.show_deleted)
+        except StoreError as exc:
+            status.show_error(str(exc))
+            return
+        tree.set_experiments(experiments)
+        status.show_activity(f"{len(experiments)} experiments" + (f" · {self.store.note}" if self.store.note else ""))
+        self._open_initial(tree)
+        try:
+            tree.set_counts(await self.store.run_counts([e.experiment_id for e in experiments]))
+        except StoreError as exc:
+            status.show_error(f"run counts: {exc}")
+
+    def _open_initial(self, tree: ExperimentTree) -> None:
+        """Honour `--experiment` once, after the first successful load."""
+        wanted, self.initial_experiment = self.initial_experiment, None
+        if not wanted:
+            return
+        experiment = tree.select_experiment(wanted)
+        if experiment is None:
+            self.query_one(StatusBar).show_error(f"No experiment named or numbered {wanted!r}")
+            return
+        self.query_one(RunList).open([experiment])
+        self.query_one(RunList).table.focus()
+
+    # -- messages between panes -----------------------------------------------
+
+    @on(ExperimentTree.Opened)
+    def _open_experiments(self, event: ExperimentTree.Opened) -> None:
+        runs = self.query_one(RunList)
+        runs.open(event.experiments)
+        runs.table.focus()
+
+    @on(ExperimentTree.DeletedToggled)
+    def _deleted_toggled(self) -> None:
+        self.load_experiments()
+
+    @on(RunList.Progress)
+    def _progress(self, event: RunList.Progress) -> None:
+        status = self.query_one(StatusBar)
+        if event.error:
+            status.show_error(event.error)
+        else:
+            status.show_activity(f"{event.loaded:,} runs" + ("" if event.done else " · loading…"))
+
+    @on(RunList.TicksChanged)
+    def _ticks_changed(self, event: RunList.TicksChanged) -> None:
+        self.query_one(DiffView).show_runs(event.runs, event.baseline_id)
+
+    @on(DiffView.ExportRequested)
+    def _export_requested(self, event: DiffView.ExportRequested) -> None:
+        def write(fmt: str | None) -> None:
+            if fmt:
+                self.write_export(event.result, fmt)
+
+        self.push_screen(ExportScreen(), write)
+
+    def write_export(self, result: DiffResult, fmt: str) -> Path:
+        """Write the table under the current directory and copy it (OSC 52)."""
+        content = export(result, fmt)
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        path = Path.cwd() / f"mltui-diff-{stamp}.{EXTENSIONS[fmt]}"
+        path.write_text(content, encoding="utf-8")
+        self.copy_to_clipboard(content)
+        self.notify(f"Wrote {path} (also copied to the clipboard)", title="Exported", markup=False)
+        return path
+
+    # -- actions ---------------------------------------------------------------
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def action_reload(self) -> None:
+        self.load_experiments()
+        runs = self.query_one(RunList)
+        if runs.experiments:
+            runs.load()
+
+    def action_maximize(self) -> None:
+        focused = self.focused
+        if self.screen.is_maximized:
+            self.screen.minimize()
+            return
+        for pane_id in ("#experiments", "#runs", "#diff"):
+            pane = self.query_one(pane_id)
+            if focused is not None and (focused is pane or pane in focused.ancestors):
+                self.screen.maximize(pane)
+                return

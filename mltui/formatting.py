@@ -1,0 +1,52 @@
+"""Compact display of times, durations and numbers for the run list and status line."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+
+def format_time(epoch_ms: int | None) -> str:
+    """Local time, minute precision: enough to tell runs apart in a list."""
+    if epoch_ms is None:
+        return ""
+    return datetime.fromtimestamp(epoch_ms / 1000).strftime("%Y-%m-%d %H:%M")
+
+
+def format_timestamp(epoch_ms: int | None) -> str:
+    """Local time with seconds, for detail views."""
+    if epoch_ms is None:
+        return ""
+    return datetime.fromtimestamp(epoch_ms / 1000).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def format_duration(ms: int | float | None) -> str:
+    """`850ms`, `2.3s`, `1m 05s`, `3h 02m`, `2d 04h`."""
+    if ms is None or (isinstance(ms, float) and not math.isfinite(ms)):
+        return ""
+    seconds = ms / 1000
+    if seconds < 1:
+        return f"{int(ms)}ms"
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    minutes, secs = divmod(int(seconds), 60)
+    if minutes < 60:
+        return f"{minutes}m {secs:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours}h {minutes:02d}m"
+    days, hours = divmod(hours, 24)
+    return f"{days}d {hours:02d}h"
+
+
+def format_number(value: float | None, digits: int = 4) -> str:
+    """A short form of a metric for list cells (the diff shows full precision)."""
+    if value is None:
+        return ""
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    if value == int(value) and abs(value) < 1e12:
+        return str(int(value))
+    return f"{value:.{digits}g}"

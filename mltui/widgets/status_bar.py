@@ -1,0 +1,38 @@
+"""The status line: where the data comes from and what is happening."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from mltui.text import clean
+
+
+class StatusBar(Static):
+    """One line: the (masked) tracking URI, then the latest activity or error."""
+
+    uri: reactive[str] = reactive("")
+    activity: reactive[str] = reactive("")
+    error: reactive[str] = reactive("")
+    read_only: reactive[bool] = reactive(False)
+
+    def render(self) -> Text:
+        text = Text(" ")
+        if self.read_only:
+            text.append(" READ-ONLY ", style="bold black on yellow")
+            text.append(" ")
+        text.append(clean(self.uri, max_len=80), style="bold")
+        if self.error:
+            text.append("  ✖ ", style="bold red")
+            text.append(clean(self.error, max_len=300), style="red")
+        elif self.activity:
+            text.append("  " + clean(self.activity, max_len=200), style="dim")
+        return text
+
+    def show_error(self, message: str) -> None:
+        self.error = message
+
+    def show_activity(self, message: str) -> None:
+        self.error = ""
+        self.activity = message

@@ -1,0 +1,156 @@
+"""Drive the real app on real stores: open, tick, diff, errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from mltui.app import MltuiApp
+from mltui.store import Store
+from mltui.widgets.diff_view import DiffView
+from mltui.widgets.experiment_tree import ExperimentTree
+from mltui.widgets.run_list import RunList
+from mltui.widgets.status_bar import StatusBar
+
+from conftest import log_run, make_experiment, new_client
+
+
+def cell_texts(table) -> list[list[str]]:
+    """What the user reads in a DataTable, row by row."""
+    return [[str(getattr(c, "plain", c)) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def row_for(table, key: str) -> list[str]:
+    for row in cell_texts(table):
+        if len(row) > 1 and row[1].split(" ")[0] == key:
+            return row
+    raise AssertionError(f"no row {key!r} in {cell_texts(table)}")
+
+
+async def settle(app, pilot) -> None:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def open_first_experiment(app, pilot, name: str) -> None:
+    await settle(app, pilot)
+    tree = app.query_one(ExperimentTree)
+    assert tree.select_experiment(name) is not None
+    tree.focus()
+    await pilot.press("enter")
+    await settle(app, pilot)
+
+
+async def test_tick_two_runs_shows_differences(classifier_store):
+    app = MltuiApp(Store(classifier_store["uri"]))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_first_experiment(app, pilot, "classifier")
+        runs = app.query_one(RunList)
+        assert runs.table.row_count == 2
+        assert app.focused is runs.table
+        names = [row[1] for row in cell_texts(runs.table)]
+        # tick the older run first so it becomes the baseline
+        for name in ("logreg-a", "logreg-b"):
+            runs.table.move_cursor(row=names.index(name))
+            await pilot.press("space")
+        await pilot.pause()
+        assert runs.table.cursor_row == names.index("logreg-b"), "the cursor stays on the ticked row"
+        diff = app.query_one(DiffView).table
+        accuracy = row_for(diff, "accuracy")
+        assert accuracy[2:5] == ["0.85", "0.92", "+0.07 (+8.2%)"]
+        assert row_for(diff, "precision")[4].startswith("+0.03")
+        assert row_for(diff, "recall")[4].startswith("+0.11")
+        assert row_for(diff, "f1_score")[4].startswith("+0.07")
+        auc = row_for(diff, "auc")
+        assert auc[2] == "—" and auc[3] == "0.95" and auc[4] == ""
+        c_param = row_for(diff, "C")
+        assert c_param[0] == "●" and c_param[2:4] == ["1.0", "0.5"]
+
+
+async def test_baseline_key_swaps_the_sign(classifier_store):
+    app = MltuiApp(Store(classifier_store["uri"]))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_first_experiment(app, pilot, "classifier")
+        await pilot.press("a")
+        runs = app.query_one(RunList)
+        names = [row[1] for row in cell_texts(runs.table)]
+        runs.table.move_cursor(row=names.index("logreg-b"))
+        await pilot.press("b")
+        await pilot.pause()
+        assert cell_texts(runs.table)[names.index("logreg-b")][0] == "★"
+        accuracy = row_for(app.query_one(DiffView).table, "accuracy")
+        assert accuracy[2:5] == ["0.92", "0.85", "-0.07 (-7.6%)"]
+        await pilot.press("A")
+        await pilot.pause()
+        assert app.query_one(DiffView).table.row_count == 0
+        assert {row[0] for row in cell_texts(runs.table)} == {"☐"}
+
+
+async def test_unreachable_uri_shows_one_line_and_app_stays(tmp_path):
+    app = MltuiApp(Store("http://127.0.0.1:9"))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app, pilot)
+        status = app.query_one(StatusBar)
+        assert "Cannot reach http://127.0.0.1:9" in status.error
+        assert "\n" not in status.error
+        await pilot.press("tab", "question_mark")
+        assert app.screen.__class__.__name__ == "HelpScreen"
+
+
+async def test_missing_sqlite_store_is_reported(tmp_path):
+    app = MltuiApp(Store(f"sqlite:///{tmp_path}/nope.db"))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app, pilot)
+        assert app.query_one(StatusBar).error == f"No MLflow database at {tmp_path}/nope.db"
+    assert not (tmp_path / "nope.db").exists()
+
+
+async def test_credentials_are_masked_in_status():
+    app = MltuiApp(Store("http://alice:s3cret@127.0.0.1:9"))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app, pilot)
+        status = app.query_one(StatusBar)
+        rendered = str(status.render())
+        assert "s3cret" not in rendered and "alice" not in rendered
+        assert "http://***@127.0.0.1:9" in rendered
+
+
+async def test_markup_in_names_renders_literally(tmp_path):
+    client = new_client(tmp_path)
+    exp = make_experiment(client, tmp_path, "[bold]nested[/]/exp")
+    log_run(client, exp, "[bold red]x[/]", {"loss": 0.5}, {"p": "[link=http://e]y[/link]"})
+    log_run(client, exp, "plain", {"loss": 0.4}, {"p": "z"})
+    app = MltuiApp(Store(f"sqlite:///{tmp_path}/mlflow.db"))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_first_experiment(app, pilot, "[bold]nested[/]/exp")
+        runs = app.query_one(RunList)
+        assert "[bold red]x[/]" in [row[1] for row in cell_texts(runs.table)]
+        await pilot.press("a")
+        await pilot.pause()
+        diff = app.query_one(DiffView).table
+        assert row_for(diff, "p")[2:4] in (["[link=http://e]y[/link]", "z"], ["z", "[link=http://e]y[/link]"])
+        loss = row_for(diff, "loss")
+        assert loss[1] == "loss ↓"
+
+
+async def test_experiment_option_opens_runs_with_focus(classifier_store):
+    app = MltuiApp(Store(classifier_store["uri"]), experiment="classifier")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        runs = app.query_one(RunList)
+        assert runs.table.row_count == 2
+        assert app.focused is runs.table
+
+
+async def test_nested_names_fold_into_folders(tmp_path):
+    client = new_client(tmp_path)
+    make_experiment(client, tmp_path, "/Users/ana/churn")
+    make_experiment(client, tmp_path, "/Users/ana/fraud")
+    app = MltuiApp(Store(f"sqlite:///{tmp_path}/mlflow.db"))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        tree = app.query_one(ExperimentTree)
+        users = next(n for n in tree.root.children if str(n.label) == "Users")
+        ana = users.children[0]
+        assert str(ana.label) == "ana"
+        assert sorted(str(n.label).split()[0] for n in ana.children) == ["churn", "fraud"]
