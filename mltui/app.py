@@ -11,9 +11,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer
 
+from mltui.commands import MltuiCommands
+from mltui.config import Config
 from mltui.diff import DiffResult
 from mltui.export import EXTENSIONS, export
 from mltui.screens.export import ExportScreen
+from mltui.models import Experiment
+from mltui.screens.goto import GotoScreen
 from mltui.screens.help import HelpScreen
 from mltui.store import Store, StoreError
 from mltui.widgets.diff_view import DiffView
@@ -32,18 +36,21 @@ class MltuiApp(App[None]):
         Binding("question_mark", "help", "Help"),
         Binding("R", "reload", "Reload"),
         Binding("z", "maximize", "Maximize", show=False),
+        Binding("colon", "goto", "Go to"),
     ]
+    COMMANDS = App.COMMANDS | {MltuiCommands}
 
-    def __init__(self, store: Store, experiment: str | None = None) -> None:
+    def __init__(self, store: Store, experiment: str | None = None, config: Config | None = None) -> None:
         super().__init__()
         self.store = store
         self.initial_experiment = experiment
+        self.config = config or Config.load()
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
             yield ExperimentTree(id="experiments")
             with Vertical(id="right"):
-                yield RunList(id="runs")
+                yield RunList(self.config, id="runs")
                 yield DiffView(id="diff")
         yield StatusBar(id="status")
         yield Footer()
@@ -97,9 +104,15 @@ class MltuiApp(App[None]):
 
     @on(ExperimentTree.Opened)
     def _open_experiments(self, event: ExperimentTree.Opened) -> None:
+        self.open_experiments(event.experiments)
+
+    def open_experiments(self, experiments: list[Experiment]) -> None:
         runs = self.query_one(RunList)
-        runs.open(event.experiments)
+        runs.open(experiments)
         runs.table.focus()
+
+    def known_experiments(self) -> list[Experiment]:
+        return self.query_one(ExperimentTree).experiments()
 
     @on(ExperimentTree.DeletedToggled)
     def _deleted_toggled(self) -> None:
@@ -136,6 +149,32 @@ class MltuiApp(App[None]):
         return path
 
     # -- actions ---------------------------------------------------------------
+
+    def action_goto(self) -> None:
+        def chosen(text: str | None) -> None:
+            if text:
+                self.goto(text)
+
+        self.push_screen(GotoScreen(), chosen)
+
+    @work(exclusive=True, group="goto")
+    async def goto(self, text: str) -> None:
+        """List every run matching `text`, across all experiments."""
+        status = self.query_one(StatusBar)
+        status.show_activity(f"searching every experiment for {text}…")
+        try:
+            runs = await self.store.find_runs(text)
+        except StoreError as exc:
+            status.show_error(str(exc))
+            return
+        if not runs:
+            status.show_error(f"No run matches {text!r} (tried run id, invocation_id, run name)")
+            return
+        by_id = {e.experiment_id: e for e in self.known_experiments()}
+        experiments = [by_id.get(i) or Experiment(i, i) for i in dict.fromkeys(r.experiment_id for r in runs)]
+        run_list = self.query_one(RunList)
+        run_list.show_lookup(text, runs, experiments)
+        run_list.table.focus()
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())

@@ -14,6 +14,7 @@ import shutil
 import sqlite3
 import tempfile
 import threading
+from sys import intern
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ COUNT_CAP = 10_000
 # times with a 120 s timeout. Only applied where the user set nothing.
 _HTTP_DEFAULTS = {
     "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "1",
-    "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "0.5",
+    "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
     "MLFLOW_HTTP_REQUEST_TIMEOUT": "20",
 }
 
@@ -269,6 +270,56 @@ class Store:
 
         return await self._call(job)
 
+    async def find_runs(self, text: str, limit: int = 5000) -> list[Run]:
+        """Every run matching a pasted id, `key=value` or bare value, in any experiment.
+
+        A bare value is tried as a run id first, then as an `invocation_id`
+        param or tag, then as a run name.
+        """
+        from mltui.runview import lookup_filters, parse_lookup
+
+        lookup = parse_lookup(text)
+        if lookup.maybe_run_id:
+            try:
+                return [await self.get_run(lookup.text.lower())]
+            except StoreError:
+                pass
+
+        def job(client: Any) -> list[Run]:
+            from mlflow.entities import ViewType
+
+            ids = [e.experiment_id for e in _all_experiments(client)]
+            found: dict[str, Run] = {}
+            for filter_string in lookup_filters(lookup):
+                token = None
+                while len(found) < limit:
+                    page = client.search_runs(ids, filter_string=filter_string, run_view_type=ViewType.ACTIVE_ONLY,
+                                              max_results=1000, page_token=token)
+                    for run in page:
+                        found.setdefault(run.info.run_id, to_run(run))
+                    token = page.token
+                    if not token:
+                        break
+            return sorted(found.values(), key=lambda r: -(r.start_time or 0))
+
+        return await self._call(job)
+
+    async def refresh_runs(self, experiment_ids: list[str], run_ids: list[str]) -> list[Run]:
+        """Current state of the RUNNING runs of these experiments plus the given runs."""
+
+        def job(client: Any) -> list[Run]:
+            found = {}
+            if experiment_ids:
+                for run in client.search_runs(experiment_ids, filter_string="attributes.status = 'RUNNING'",
+                                              max_results=1000):
+                    found[run.info.run_id] = to_run(run)
+            for run_id in run_ids:
+                if run_id not in found:
+                    found[run_id] = to_run(client.get_run(run_id))
+            return list(found.values())
+
+        return await self._call(job)
+
     # -- artifacts ------------------------------------------------------------
 
     async def list_artifacts(self, run_id: str, path: str | None = None) -> list[ArtifactEntry]:
@@ -342,10 +393,20 @@ def to_run(run: Any) -> Run:
         end_time=info.end_time,
         lifecycle_stage=info.lifecycle_stage,
         user=info.user_id or "",
-        metrics=dict(data.metrics),
-        params=dict(data.params),
-        tags=tags,
+        metrics={intern(k): v for k, v in data.metrics.items()},
+        params={intern(k): v for k, v in data.params.items()},
+        tags={intern(k): v for k, v in tags.items()},
     )
+
+
+def _all_experiments(client: Any) -> list[Any]:
+    experiments, token = [], None
+    while True:
+        page = client.search_experiments(max_results=1000, page_token=token)
+        experiments.extend(page)
+        token = page.token
+        if not token:
+            return experiments
 
 
 def _sqlite_counts(db: Path) -> dict[str, int]:

@@ -33,7 +33,7 @@ async def tick_names(app, pilot, names: list[str]) -> None:
     runs = app.query_one(RunList)
     for name in names:
         run_id = next(r.run_id for r in runs.runs.values() if r.name == name)
-        runs.table.move_cursor(row=runs.table.get_row_index(run_id))
+        runs.table.move_to(run_id)
         await pilot.press("space")
 
 

@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pytest
 
+import tempfile
+
 os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
+os.environ["MLTUI_CONFIG_DIR"] = tempfile.mkdtemp(prefix="mltui-test-config-")
 os.environ.pop("MLFLOW_TRACKING_URI", None)
 
 
@@ -29,15 +32,17 @@ def make_experiment(client, root: Path, name: str) -> str:
     return client.create_experiment(name, artifact_location=(root / "artifacts" / name.strip("/").replace("/", "_")).as_uri())
 
 
-def log_run(client, experiment_id: str, name: str, metrics=None, params=None, tags=None) -> str:
-    """Log one finished run with real client calls; return its id."""
-    run = client.create_run(experiment_id, run_name=name, tags=tags or {})
+def log_run(client, experiment_id: str, name: str, metrics=None, params=None, tags=None,
+            start_time: int | None = None, status: str = "FINISHED") -> str:
+    """Log one run with real client calls; return its id."""
+    run = client.create_run(experiment_id, run_name=name, tags=tags or {}, start_time=start_time)
     run_id = run.info.run_id
     for key, value in (metrics or {}).items():
         client.log_metric(run_id, key, value)
     for key, value in (params or {}).items():
         client.log_param(run_id, key, value)
-    client.set_terminated(run_id)
+    if status != "RUNNING":
+        client.set_terminated(run_id, status=status)
     return run_id
 
 

@@ -101,6 +101,10 @@ class ExperimentTree(Tree[Experiment | Folder]):
             label.append("  deleted", style="red dim")
         return label
 
+    def experiments(self) -> list[Experiment]:
+        """Every experiment in the tree."""
+        return [node.data for node in self._experiment_nodes.values() if isinstance(node.data, Experiment)]
+
     def select_experiment(self, name_or_id: str) -> Experiment | None:
         """Move the cursor to an experiment given by id or exact name."""
         for exp_id, node in self._experiment_nodes.items():

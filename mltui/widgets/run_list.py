@@ -1,4 +1,4 @@
-"""The run list: one row per run, ticks with a baseline, streamed in pages."""
+"""The run list: runs streamed in pages, ticks with a baseline, filter, sort, tree and groups."""
 
 from __future__ import annotations
 
@@ -8,33 +8,75 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Static
+from textual.timer import Timer
+from textual.widgets import Input, Static
 
-from mltui.formatting import format_duration, format_number, format_time
+from mltui.config import Config
 from mltui.models import Experiment, Run
+from mltui.runview import (
+    CellContext,
+    GroupRow,
+    Row,
+    RunRow,
+    cell_text,
+    column_label,
+    group_runs,
+    nest_runs,
+    order_by_clause,
+    sort_runs,
+)
+from mltui.screens.pick import PickColumnsScreen, PickOneScreen
 from mltui.store import StoreError
-from mltui.text import clean, literal
+from mltui.text import clean
+from mltui.widgets.run_table import Column, RunTable
 
-TICK_COL = "tick"
-STATUS_STYLE = {"FINISHED": "green", "RUNNING": "yellow", "FAILED": "red", "KILLED": "red dim", "SCHEDULED": "cyan"}
+FIXED_WIDTHS = {"tick": 1, "name": 28, "experiment": 22, "status": 8, "start": 16, "duration": 8}
+MAX_VALUE_WIDTH = 24
+SAMPLE_ROWS = 300
 
 
-class RunTable(DataTable):
-    """The focusable table inside the run list."""
+class FilterInput(Input):
+    """MLflow search syntax; up/down walk the history."""
 
-    DEFAULT_CSS = "RunTable { height: 1fr; }"
+    BINDINGS = [
+        Binding("up", "history(-1)", "Older", show=False),
+        Binding("down", "history(1)", "Newer", show=False),
+        Binding("escape", "close", "Close", show=False),
+    ]
+
+    def __init__(self, history: list[str], **kwargs) -> None:
+        super().__init__(placeholder="metrics.accuracy > 0.9 and params.C = '0.5'   (Enter apply, Esc close)", **kwargs)
+        self.history = history
+        self._position = len(history)
+
+    def action_history(self, step: int) -> None:
+        if not self.history:
+            return
+        self._position = max(0, min(len(self.history), self._position + step))
+        self.value = self.history[self._position] if self._position < len(self.history) else ""
+        self.cursor_position = len(self.value)
+
+    def action_close(self) -> None:
+        self.display = False
+        self.parent.query_one(RunTable).focus()
 
 
 class RunList(Vertical):
-    """Runs of the opened experiments; space ticks, b sets the baseline."""
+    """Runs of the opened experiments (or of a lookup); see BINDINGS for its keys."""
 
     BINDINGS = [
         Binding("space", "tick", "Tick"),
         Binding("a", "tick_all", "Tick all"),
-        Binding("A", "clear_ticks", "Clear ticks"),
+        Binding("A", "clear_ticks", "Clear"),
         Binding("b", "baseline", "Baseline"),
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
+        Binding("c", "tick_family", "Tick +children", show=False),
+        Binding("enter", "fold", "Fold", show=False),
+        Binding("slash", "filter", "Filter"),
+        Binding("s", "sort", "Sort"),
+        Binding("C", "choose_columns", "Columns"),
+        Binding("B", "group_by", "Group"),
+        Binding("D", "toggle_deleted", "Deleted"),
+        Binding("w", "toggle_live", "Live"),
     ]
 
     class TicksChanged(Message):
@@ -61,119 +103,259 @@ class RunList(Vertical):
             self.error = error
             super().__init__()
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, config: Config | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
+        self.config = config or Config()
         self.runs: dict[str, Run] = {}
         self.ticked: dict[str, Run] = {}
         self.baseline_id: str | None = None
         self.experiments: list[Experiment] = []
-        self.metric_keys: list[str] = []
+        self.lookup: str | None = None
+        self.filter_string = ""
+        self.sort: tuple[str, bool] | None = None  # (column, descending)
+        self.show_deleted = False
+        self.group_by: str | None = None
+        self.expanded_groups: set[str] = set()
+        self.collapsed: set[str] = set()
+        self.keys: dict[str, set[str]] = {"m": set(), "p": set(), "t": set()}
+        self.loading = False
+        self._parent_ids: set[str] = set()
+        self._live: Timer | None = None
+        self._ctx = CellContext(self.ticked, None, {})
 
     def compose(self) -> ComposeResult:
         yield Static("Open an experiment (Enter in the tree) to list its runs.", id="run-list-title")
-        yield RunTable(cursor_type="row", zebra_stripes=True, id="run-table")
+        yield FilterInput(self.config.filter_history, id="run-filter")
+        yield Static("", id="run-filter-error")
+        yield RunTable(self._render_cell, id="run-table")
+
+    def on_mount(self) -> None:
+        self.query_one(FilterInput).display = False
+        self.query_one("#run-filter-error").display = False
 
     @property
     def table(self) -> RunTable:
         return self.query_one(RunTable)
 
-    # -- loading -------------------------------------------------------------
+    # -- what to list --------------------------------------------------------------
 
     def open(self, experiments: list[Experiment]) -> None:
         """List the runs of `experiments`, cancelling any load in progress."""
         self.experiments = experiments
-        names = ", ".join(clean(e.name, max_len=60) for e in experiments)
-        self.query_one("#run-list-title", Static).update(Text(f"Runs of {names}", style="bold"))
+        self.lookup = None
+        self.filter_string = ""
+        self.sort = None
+        self.group_by = None
+        self._update_title()
         self.load()
 
+    def show_lookup(self, text: str, runs: list[Run], experiments: list[Experiment]) -> None:
+        """List the runs a "go to" found, whatever their experiments."""
+        self.workers.cancel_group(self, "runs")
+        self.lookup = text
+        self.experiments = experiments
+        self.group_by = None
+        self._reset()
+        self._add_runs(runs)
+        self._update_title()
+        self.post_message(self.Progress(len(runs), done=True))
+
+    def _update_title(self) -> None:
+        title = Text()
+        if self.lookup is not None:
+            title.append(f"Go to {clean(self.lookup, max_len=80)}", style="bold")
+            title.append(f"  {len(self.runs)} runs in {len(self.experiments)} experiments", style="dim")
+        else:
+            names = ", ".join(clean(e.name, max_len=60) for e in self.experiments)
+            title.append(f"Runs of {names}", style="bold")
+        if self.filter_string:
+            title.append("  filter: ", style="dim")
+            title.append(clean(self.filter_string, max_len=120), style="cyan")
+        if self.sort:
+            arrow = "↓" if self.sort[1] else "↑"
+            title.append(f"  sort: {column_label(self.sort[0])} {arrow}", style="dim")
+        if self.group_by:
+            title.append(f"  grouped by {column_label(self.group_by)}", style="magenta")
+        if self.show_deleted:
+            title.append("  +deleted", style="red")
+        if self._live is not None:
+            title.append("  ● live", style="bold yellow")
+        self.query_one("#run-list-title", Static).update(title)
+
+    # -- loading --------------------------------------------------------------------
+
+    def _server_order(self) -> list[str] | None:
+        if self.sort is None:
+            return None
+        clause = order_by_clause(*self.sort)
+        return [clause] if clause else None
+
     @work(exclusive=True, group="runs")
-    async def load(self) -> None:
-        """Stream runs page by page; the first page replaces the old rows."""
+    async def load(self, filter_string: str | None = None) -> None:
+        """Stream runs page by page; the first page replaces the old rows.
+
+        A failing first page (say, a bad filter) leaves the old rows in place.
+        """
+        if self.lookup is not None:
+            return
+        candidate = self.filter_string if filter_string is None else filter_string
         ids = [e.experiment_id for e in self.experiments]
         first = True
+        self.loading = True
         try:
-            async for page in self.app.store.iter_runs(ids):
+            async for page in self.app.store.iter_runs(
+                ids, candidate, self._server_order(), include_deleted=self.show_deleted
+            ):
                 if first:
+                    self.filter_string = candidate
+                    self._filter_ok()
                     self._reset()
                     first = False
                 self._add_runs(page)
                 self.post_message(self.Progress(len(self.runs), done=False))
         except StoreError as exc:
+            self.loading = False
+            if first and filter_string is not None:
+                self._filter_failed(str(exc))
             self.post_message(self.Progress(len(self.runs), done=True, error=str(exc)))
             return
+        self.loading = False
         if first:
+            self.filter_string = candidate
+            self._filter_ok()
             self._reset()
+        self._update_title()
         self.post_message(self.Progress(len(self.runs), done=True))
 
     def _reset(self) -> None:
         self.runs.clear()
-        self.metric_keys = []
-        table = self.table
-        table.clear(columns=True)
-        table.add_column("", key=TICK_COL, width=3)
-        table.add_column("Run", key="name")
-        if len(self.experiments) > 1:
-            table.add_column("Experiment", key="experiment")
-        table.add_column("Status", key="status")
-        table.add_column("Started", key="start")
-        table.add_column("Duration", key="duration")
+        self._parent_ids.clear()
+        self.keys = {"m": set(), "p": set(), "t": set()}
+        self.table.set_rows([], keep_cursor=False)
+        self._ctx.experiment_names = {e.experiment_id: e.name for e in self.experiments}
+        self._update_title()
 
     def _add_runs(self, runs: list[Run]) -> None:
-        table = self.table
-        new_keys = sorted({k for run in runs for k in run.metrics} - set(self.metric_keys))
-        for key in new_keys:
-            table.add_column(literal(key, max_len=40), key=f"m:{key}", default=Text(""))
-        self.metric_keys.extend(new_keys)
-        names = {e.experiment_id: e.name for e in self.experiments}
+        """Take in one page: new keys may add columns; rows append when they can."""
+        append = self._can_append(runs)
         for run in runs:
             self.runs[run.run_id] = run
-            cells = [self._tick_cell(run.run_id), literal(run.name, max_len=60)]
-            if len(self.experiments) > 1:
-                cells.append(literal(names.get(run.experiment_id, run.experiment_id), max_len=40))
-            cells += [
-                Text(run.status, style=STATUS_STYLE.get(run.status, "")),
-                Text(format_time(run.start_time)),
-                Text(format_duration(run.duration_ms)),
-            ]
-            cells += [Text(format_number(run.metrics.get(k)), justify="right") for k in self.metric_keys]
-            table.add_row(*cells, key=run.run_id)
+            if run.parent_id:
+                self._parent_ids.add(run.parent_id)
+        new_keys = False
+        for prefix, attr in (("m", "metrics"), ("p", "params"), ("t", "tags")):
+            before = len(self.keys[prefix])
+            for run in runs:
+                self.keys[prefix].update(getattr(run, attr))
+            new_keys |= len(self.keys[prefix]) != before
+        if new_keys or not self.table.columns:
+            self._set_columns()
+        if append:
+            self.table.append_rows([RunRow(run) for run in runs])
+        else:
+            self._rebuild_rows()
 
-    # -- ticks -----------------------------------------------------------------
+    def _can_append(self, runs: list[Run]) -> bool:
+        """Plain pages append; nesting, groups and local sorts need a rebuild."""
+        if self.group_by or self._sorts_locally():
+            return False
+        return not any(run.parent_id or run.run_id in self._parent_ids for run in runs)
 
-    def _tick_cell(self, run_id: str) -> Text:
-        if run_id == self.baseline_id:
-            return Text("★", style="bold yellow")
-        return Text("☑", style="bold green") if run_id in self.ticked else Text("☐", style="dim")
+    def _sorts_locally(self) -> bool:
+        """Sorts MLflow cannot do (duration) and lookups (no reload) sort here."""
+        return self.sort is not None and (self.lookup is not None or not self._server_order())
 
-    def _refresh_tick(self, run_id: str) -> None:
-        if run_id in self.runs:
-            self.table.update_cell(run_id, TICK_COL, self._tick_cell(run_id))
+    def _rebuild_rows(self) -> None:
+        runs = list(self.runs.values())
+        if self._sorts_locally():
+            runs = sort_runs(runs, *self.sort)
+        rows: list[Row]
+        if self.group_by:
+            rows = group_runs(runs, self.group_by, self.expanded_groups)
+        else:
+            rows = nest_runs(runs, self.collapsed)
+        self.table.set_rows(rows)
+        if self.group_by:
+            self._set_columns()
+
+    # -- columns ----------------------------------------------------------------------
+
+    def _column_key(self) -> str:
+        return ",".join(sorted(e.experiment_id for e in self.experiments))
+
+    def visible_columns(self) -> list[str]:
+        fixed = ["tick", "name"] + (["experiment"] if len(self.experiments) > 1 else []) + ["status", "start", "duration"]
+        chosen = self.config.columns.get(self._column_key())
+        if chosen is None:
+            return fixed + [f"m:{k}" for k in sorted(self.keys["m"])]
+        return fixed + list(chosen)
+
+    def _set_columns(self) -> None:
+        columns = []
+        sample = self.table.rows[:SAMPLE_ROWS] or [RunRow(run) for run in list(self.runs.values())[:SAMPLE_ROWS]]
+        for key in self.visible_columns():
+            label = column_label(key)
+            if key in FIXED_WIDTHS:
+                width = max(FIXED_WIDTHS[key], len(label))
+                if key == "name" and sample:
+                    width = min(40, max(width, *(len(cell_text(r, key, self._ctx)[0]) for r in sample)))
+            else:
+                values = [len(cell_text(r, key, self._ctx)[0]) for r in sample]
+                limit = MAX_VALUE_WIDTH + (12 if self.group_by else 0)
+                width = min(limit, max([len(label), 6, *values]))
+            justify = "right" if key.startswith("m:") else "left"
+            columns.append(Column(key, clean(label, max_len=60), width, justify))
+        self.table.set_columns(columns)
+
+    def _render_cell(self, row: Row, column: Column) -> tuple[str, str]:
+        self._ctx.baseline_id = self.baseline_id
+        return cell_text(row, column.key, self._ctx)
+
+    # -- ticks ----------------------------------------------------------------------
 
     def _set_ticks(self, ticked: dict[str, Run], baseline_id: str | None) -> None:
         """Apply a new tick set; the first ticked run is the baseline unless chosen."""
-        touched = set(self.ticked) | set(ticked) | {self.baseline_id, baseline_id}
-        self.ticked = ticked
+        self.ticked.clear()
+        self.ticked.update(ticked)
         if baseline_id not in ticked:
             baseline_id = next(iter(ticked), None)
         self.baseline_id = baseline_id
-        for run_id in touched - {None}:
-            self._refresh_tick(run_id)
+        self.table.invalidate()
         self.post_message(self.TicksChanged(list(ticked.values()), baseline_id))
 
     def highlighted_run(self) -> Run | None:
-        table = self.table
-        if table.row_count == 0:
-            return None
-        row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        return self.runs.get(row_key.value)
+        row = self.table.cursor_row_object
+        return row.run if isinstance(row, RunRow) else None
 
     def action_tick(self) -> None:
+        row = self.table.cursor_row_object
+        ticked = dict(self.ticked)
+        if isinstance(row, GroupRow):
+            self._toggle_many(ticked, row.members)
+        elif isinstance(row, RunRow):
+            if ticked.pop(row.run.run_id, None) is None:
+                ticked[row.run.run_id] = row.run
+        else:
+            return
+        self._set_ticks(ticked, self.baseline_id)
+
+    @staticmethod
+    def _toggle_many(ticked: dict[str, Run], runs: list[Run]) -> None:
+        """Tick them all, or untick them all when they all are ticked."""
+        if all(run.run_id in ticked for run in runs):
+            for run in runs:
+                ticked.pop(run.run_id, None)
+        else:
+            for run in runs:
+                ticked.setdefault(run.run_id, run)
+
+    def action_tick_family(self) -> None:
         run = self.highlighted_run()
         if run is None:
             return
+        family = [run] + [r for r in self.runs.values() if r.parent_id == run.run_id]
         ticked = dict(self.ticked)
-        if ticked.pop(run.run_id, None) is None:
-            ticked[run.run_id] = run
+        self._toggle_many(ticked, family)
         self._set_ticks(ticked, self.baseline_id)
 
     def action_tick_all(self) -> None:
@@ -190,13 +372,135 @@ class RunList(Vertical):
         ticked.setdefault(run.run_id, run)
         self._set_ticks(ticked, run.run_id)
 
-    def action_cursor_down(self) -> None:
-        self.table.action_cursor_down()
+    # -- tree and groups -------------------------------------------------------------
 
-    def action_cursor_up(self) -> None:
-        self.table.action_cursor_up()
+    def action_fold(self) -> None:
+        row = self.table.cursor_row_object
+        if isinstance(row, GroupRow):
+            self.expanded_groups ^= {row.key}
+        elif isinstance(row, RunRow) and row.children:
+            self.collapsed ^= {row.run.run_id}
+        else:
+            return
+        self._rebuild_rows()
 
-    @on(DataTable.RowHighlighted, "#run-table")
-    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+    def action_group_by(self) -> None:
+        options = [("", "(no grouping)")] + [(f"p:{k}", f"param {k}") for k in sorted(self.keys["p"])] + [
+            (f"t:{k}", f"tag {k}") for k in sorted(self.keys["t"]) if not k.startswith("mlflow.")
+        ]
+
+        def chosen(column: str | None) -> None:
+            if column is None:
+                return
+            self.group_by = column or None
+            self.expanded_groups.clear()
+            self._update_title()
+            self._rebuild_rows()
+
+        self.app.push_screen(PickOneScreen("Group runs by…", options), chosen)
+
+    # -- filter, sort, columns, deleted, live -----------------------------------------
+
+    def action_filter(self) -> None:
+        box = self.query_one(FilterInput)
+        box.display = True
+        box.value = self.filter_string
+        box.focus()
+
+    @on(Input.Submitted, "#run-filter")
+    def _apply_filter(self, event: Input.Submitted) -> None:
         event.stop()
-        self.post_message(self.RunHighlighted(self.runs.get(event.row_key.value)))
+        text = event.value.strip()
+        if text:
+            self.config.remember_filter(text)
+            self.config.save()
+        if self.lookup is not None:
+            self.lookup = None
+        self.load(text)
+
+    def _filter_ok(self) -> None:
+        error = self.query_one("#run-filter-error", Static)
+        error.display = False
+        box = self.query_one(FilterInput)
+        if box.display and box.has_focus:
+            box.display = False
+            self.table.focus()
+
+    def _filter_failed(self, message: str) -> None:
+        error = self.query_one("#run-filter-error", Static)
+        error.update(Text("✖ " + message + "  (the rows below are from the last good filter)", style="red"))
+        error.display = True
+
+    def action_sort(self) -> None:
+        columns = self.table.columns
+        if not columns:
+            return
+        key = columns[self.table.cursor_column].key
+        if key == "tick":
+            return
+        if self.sort is None or self.sort[0] != key:
+            self.sort = (key, True)
+        elif self.sort[1]:
+            self.sort = (key, False)
+        else:
+            self.sort = None
+        self._update_title()
+        if self.lookup is not None or self._sorts_locally():
+            self._rebuild_rows()
+        else:
+            self.load()
+
+    def action_choose_columns(self) -> None:
+        current = set(self.visible_columns())
+        options = [(f"{p}:{k}", f"{kind} {k}", f"{p}:{k}" in current)
+                   for p, kind in (("m", "metric"), ("p", "param"), ("t", "tag"))
+                   for k in sorted(self.keys[p])]
+
+        def chosen(selected: list[str] | None) -> None:
+            if selected is None:
+                return
+            self.config.columns[self._column_key()] = selected
+            self.config.save()
+            self._set_columns()
+
+        self.app.push_screen(PickColumnsScreen("Columns to show", options), chosen)
+
+    def action_toggle_deleted(self) -> None:
+        self.show_deleted = not self.show_deleted
+        self._update_title()
+        if self.experiments and self.lookup is None:
+            self.load()
+
+    def action_toggle_live(self) -> None:
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
+        else:
+            self._live = self.set_interval(self.config.live_interval, self.refresh_running)
+        self._update_title()
+
+    @work(exclusive=True, group="live")
+    async def refresh_running(self) -> None:
+        """Refresh RUNNING runs in place: cursor, ticks and order stay."""
+        if self.loading or not self.experiments:
+            return
+        running = [run.run_id for run in self.runs.values() if run.status == "RUNNING"]
+        try:
+            fresh = await self.app.store.refresh_runs([e.experiment_id for e in self.experiments], running)
+        except StoreError as exc:
+            self.post_message(self.Progress(len(self.runs), done=True, error=f"live refresh: {exc}"))
+            return
+        changed = [run for run in fresh if run.run_id in self.runs]
+        for run in changed:
+            self.runs[run.run_id] = run
+            if run.run_id in self.ticked:
+                self.ticked[run.run_id] = run
+        self._rebuild_rows()
+        if any(run.run_id in self.ticked for run in changed):
+            self.post_message(self.TicksChanged(list(self.ticked.values()), self.baseline_id))
+
+    @on(RunTable.CursorMoved, "#run-table")
+    def _highlighted(self, event: RunTable.CursorMoved) -> None:
+        event.stop()
+        row = event.row
+        self.post_message(self.RunHighlighted(row.run if isinstance(row, RunRow) else None))

@@ -1,0 +1,36 @@
+"""Command palette entries (Ctrl+P): go to, open an experiment, pane toggles."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from mltui.text import clean
+
+
+class MltuiCommands(Provider):
+    """Every experiment by name, plus the app's main actions."""
+
+    def _commands(self) -> list[tuple[str, object, str]]:
+        app = self.app
+        commands: list[tuple[str, object, str]] = [
+            ("Go to run / id / key=value…", app.action_goto, "Find runs in every experiment"),
+            ("Reload", app.action_reload, "Fetch experiments and runs again"),
+            ("Help: keys", app.action_help, "Every key, by pane"),
+        ]
+        for experiment in app.known_experiments():
+            commands.append((f"Open experiment {clean(experiment.name, max_len=80)}",
+                             partial(app.open_experiments, [experiment]), f"id {experiment.experiment_id}"))
+        return commands
+
+    async def discover(self) -> Hits:
+        for name, callback, help_text in self._commands()[:3]:
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, callback, help_text in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)

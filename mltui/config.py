@@ -1,0 +1,63 @@
+"""User settings kept between sessions, in one JSON file under the config dir."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+CONFIG_ENV = "MLTUI_CONFIG_DIR"
+
+
+def config_path() -> Path:
+    """`$MLTUI_CONFIG_DIR/config.json`, else the platform's user config dir."""
+    override = os.environ.get(CONFIG_ENV)
+    if override:
+        return Path(override) / "config.json"
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("mltui")) / "config.json"
+
+
+@dataclass
+class Config:
+    """Column choices per experiment, extra lower-is-better names, live refresh interval."""
+
+    columns: dict[str, list[str]] = field(default_factory=dict)
+    lower_is_better: list[str] = field(default_factory=list)
+    live_interval: float = 5.0
+    filter_history: list[str] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Config:
+        """Read the file; a missing or damaged file gives the defaults."""
+        path = path or config_path()
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls()
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__} if isinstance(data, dict) else {}
+        try:
+            config = cls(**known)
+        except TypeError:
+            return cls()
+        config.live_interval = max(1.0, float(config.live_interval or 5.0))
+        return config
+
+    def save(self, path: Path | None = None) -> None:
+        """Write atomically; a read-only home must not crash the app."""
+        path = path or config_path()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
+            tmp.replace(path)
+        except OSError:
+            pass
+
+    def remember_filter(self, text: str, limit: int = 50) -> None:
+        if text in self.filter_history:
+            self.filter_history.remove(text)
+        self.filter_history.append(text)
+        del self.filter_history[:-limit]

@@ -1,0 +1,291 @@
+"""What the run list shows, as pure data: nesting, grouping, sorting, lookups.
+
+No Textual here: the widget asks these functions which rows to draw, and the
+tests ask them directly.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from mltui.formatting import format_duration, format_number, format_time
+from mltui.models import Run
+from mltui.text import clean
+
+# Columns the run list always has; metric/param/tag columns are "m:", "p:", "t:".
+FIXED_COLUMNS = ("tick", "name", "experiment", "status", "start", "duration")
+ORDER_BY_ATTRIBUTE = {"name": "attributes.run_name", "status": "attributes.status", "start": "attributes.start_time"}
+HEX_RUN_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+@dataclass(slots=True)
+class RunRow:
+    """One run, `depth` levels below its top-level ancestor."""
+
+    run: Run
+    depth: int = 0
+    children: int = 0
+    collapsed: bool = False
+
+    @property
+    def key(self) -> str:
+        return self.run.run_id
+
+
+@dataclass(slots=True)
+class GroupRow:
+    """Runs sharing one value of the group-by key, folded into a row."""
+
+    column: str
+    value: str
+    members: list[Run] = field(default_factory=list)
+    collapsed: bool = True
+
+    @property
+    def key(self) -> str:
+        return f"group:{self.column}={self.value}"
+
+
+Row = RunRow | GroupRow
+
+
+def column_value(run: Run, column: str) -> object:
+    """The raw value a column shows for a run (None when absent)."""
+    kind, _, name = column.partition(":")
+    if kind == "m":
+        return run.metrics.get(name)
+    if kind == "p":
+        return run.params.get(name)
+    if kind == "t":
+        return run.tags.get(name)
+    return {
+        "name": run.name,
+        "experiment": run.experiment_id,
+        "status": run.status,
+        "start": run.start_time,
+        "duration": run.duration_ms,
+    }.get(column)
+
+
+def nest_runs(runs: Sequence[Run], collapsed: set[str]) -> list[RunRow]:
+    """Order runs as a tree: each child right under its parent, in server order.
+
+    A child whose parent is not in `runs` stays at the top level.
+    """
+    by_id = {run.run_id: run for run in runs}
+    children: dict[str, list[Run]] = {}
+    roots: list[Run] = []
+    for run in runs:
+        parent = run.parent_id
+        if parent and parent in by_id and parent != run.run_id:
+            children.setdefault(parent, []).append(run)
+        else:
+            roots.append(run)
+    rows: list[RunRow] = []
+    seen: set[str] = set()
+
+    def visit(run: Run, depth: int) -> None:
+        if run.run_id in seen:  # a cycle in parent tags must not loop forever
+            return
+        seen.add(run.run_id)
+        kids = children.get(run.run_id, [])
+        folded = run.run_id in collapsed
+        rows.append(RunRow(run, depth, len(kids), folded))
+        if not folded:
+            for kid in kids:
+                visit(kid, depth + 1)
+
+    for run in roots:
+        visit(run, 0)
+    return rows
+
+
+def group_runs(runs: Iterable[Run], column: str, expanded: set[str]) -> list[Row]:
+    """Fold runs into one group per value of `column` (a "p:" or "t:" column)."""
+    groups: dict[str, GroupRow] = {}
+    for run in runs:
+        value = column_value(run, column)
+        label = "(none)" if value is None else str(value)
+        group = groups.setdefault(label, GroupRow(column, label))
+        group.members.append(run)
+    rows: list[Row] = []
+    for label in sorted(groups, key=_natural_key):
+        group = groups[label]
+        group.collapsed = group.key not in expanded
+        rows.append(group)
+        if not group.collapsed:
+            rows.extend(RunRow(run, depth=1) for run in group.members)
+    return rows
+
+
+def _natural_key(text: str) -> tuple:
+    """Sort "2" before "10" and numbers before words."""
+    try:
+        return (0, float(text), text)
+    except ValueError:
+        return (1, 0.0, text.lower())
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    count: int
+    mean: float
+    low: float
+    high: float
+
+
+def metric_stats(runs: Iterable[Run], key: str) -> Stats | None:
+    """Mean, min and max of a metric over the runs that have a finite value."""
+    values = [v for run in runs if (v := run.metrics.get(key)) is not None and math.isfinite(v)]
+    if not values:
+        return None
+    return Stats(len(values), math.fsum(values) / len(values), min(values), max(values))
+
+
+def order_by_clause(column: str, descending: bool) -> str | None:
+    """MLflow's `order_by` for a column, or None when only a local sort works."""
+    kind, _, name = column.partition(":")
+    prefix = {"m": "metrics", "p": "params", "t": "tags"}.get(kind)
+    if prefix:
+        field_name = f"{prefix}.`{name}`"
+    elif column in ORDER_BY_ATTRIBUTE:
+        field_name = ORDER_BY_ATTRIBUTE[column]
+    else:
+        return None
+    return f"{field_name} {'DESC' if descending else 'ASC'}"
+
+
+def sort_runs(runs: Sequence[Run], column: str, descending: bool) -> list[Run]:
+    """Local sort for columns MLflow cannot order by; missing values go last."""
+
+    def key(run: Run) -> tuple:
+        value = column_value(run, column)
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return (1, 0)
+        return (0, value if isinstance(value, (int, float)) else _natural_key(str(value)))
+
+    present = [run for run in runs if key(run)[0] == 0]
+    absent = [run for run in runs if key(run)[0] == 1]
+    return sorted(present, key=key, reverse=descending) + absent
+
+
+def quote(value: str) -> str:
+    """A single-quoted MLflow filter literal."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """What the user pasted into "go to": a run id, `key=value`, or a bare value."""
+
+    text: str
+    key: str | None = None
+    value: str | None = None
+
+    @property
+    def maybe_run_id(self) -> bool:
+        return self.key is None and bool(HEX_RUN_ID.match(self.text.lower()))
+
+
+def parse_lookup(text: str) -> Lookup:
+    """`invocation_id=71f3…` -> key/value; anything else stays a bare value."""
+    text = text.strip()
+    key, sep, value = text.partition("=")
+    if sep and key.strip() and value.strip() and " " not in key.strip():
+        name = key.strip()
+        for prefix in ("params.", "tags."):
+            name = name.removeprefix(prefix)
+        return Lookup(text, name, value.strip().strip("'\""))
+    return Lookup(text)
+
+
+def lookup_filters(lookup: Lookup) -> list[str]:
+    """Filter strings that together find every run matching a lookup.
+
+    MLflow has no OR, so each alternative is its own search.
+    """
+    if lookup.key is not None:
+        value = quote(lookup.value or "")
+        name = f"`{lookup.key}`"
+        return [f"params.{name} = {value}", f"tags.{name} = {value}"]
+    value = quote(lookup.text)
+    return [
+        f"params.invocation_id = {value}",
+        f"tags.invocation_id = {value}",
+        f"attributes.run_name = {value}",
+    ]
+
+
+STATUS_STYLE = {"FINISHED": "green", "RUNNING": "yellow", "FAILED": "red", "KILLED": "red dim", "SCHEDULED": "cyan"}
+
+
+@dataclass(slots=True)
+class CellContext:
+    """What a cell needs beyond its row: ticks, baseline and experiment names."""
+
+    ticked: set[str] | dict[str, Run]
+    baseline_id: str | None
+    experiment_names: dict[str, str]
+
+
+def cell_text(row: Row, column: str, ctx: CellContext) -> tuple[str, str]:
+    """The text and style of one run-list cell (untrusted values made printable)."""
+    if isinstance(row, GroupRow):
+        return _group_cell(row, column, ctx)
+    run = row.run
+    if column == "tick":
+        if run.run_id == ctx.baseline_id:
+            return "★", "bold yellow"
+        return ("☑", "bold green") if run.run_id in ctx.ticked else ("☐", "dim")
+    if column == "name":
+        fold = ("▸ " if row.collapsed else "▾ ") if row.children else ("  " if row.depth else "")
+        text = "  " * row.depth + fold + clean(run.name, max_len=120)
+        if row.collapsed and row.children:
+            text += f" (+{row.children})"
+        return text, "strike red" if run.deleted else ("bold" if row.children else "")
+    if column == "experiment":
+        return clean(ctx.experiment_names.get(run.experiment_id, run.experiment_id), max_len=80), "dim"
+    if column == "status":
+        return ("deleted", "red") if run.deleted else (run.status, STATUS_STYLE.get(run.status, ""))
+    if column == "start":
+        return format_time(run.start_time), ""
+    if column == "duration":
+        return format_duration(run.duration_ms), ""
+    value = column_value(run, column)
+    if value is None:
+        return "", ""
+    if isinstance(value, float):
+        return format_number(value), ""
+    return clean(value, max_len=200), ""
+
+
+def _group_cell(row: GroupRow, column: str, ctx: CellContext) -> tuple[str, str]:
+    if column == "tick":
+        ticked = sum(run.run_id in ctx.ticked for run in row.members)
+        if ticked == len(row.members):
+            return "☑", "bold green"
+        return ("◐", "green") if ticked else ("☐", "dim")
+    if column == "name":
+        fold = "▸ " if row.collapsed else "▾ "
+        name = column_label(row.column)
+        return f"{fold}{clean(name, max_len=60)}={clean(row.value, max_len=80)} ({len(row.members)})", "bold cyan"
+    if column.startswith("m:"):
+        stats = metric_stats(row.members, column[2:])
+        if stats is None:
+            return "", ""
+        return f"{format_number(stats.mean)} ({format_number(stats.low)}–{format_number(stats.high)})", "cyan"
+    return "", ""
+
+
+def column_label(column: str) -> str:
+    """`m:accuracy` -> `accuracy`, `p:C` -> `C`, `t:model` -> `#model`."""
+    kind, _, name = column.partition(":")
+    if kind == "t":
+        return f"#{name}"
+    if kind in ("m", "p"):
+        return name
+    return {"tick": "", "name": "Run", "experiment": "Experiment", "status": "Status",
+            "start": "Started", "duration": "Duration"}.get(column, column)

@@ -1,0 +1,282 @@
+"""A virtual table: draws only the visible rows, so 100,000 runs stay fast.
+
+Textual's DataTable measures every cell; this one renders a row only when it
+scrolls into view and caches the result. The owner supplies the rows and a
+function that turns (row, column) into text and a style.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+CellRenderer = Callable[[Any, "Column"], tuple[str, str]]
+GAP = 2
+
+
+@dataclass(slots=True)
+class Column:
+    key: str
+    label: str
+    width: int
+    justify: str = "left"  # "left" | "right"
+
+
+@lru_cache(maxsize=512)
+def _style(spec: str) -> Style:
+    return Style.parse(spec) if spec else Style()
+
+
+def fit(text: str, width: int, justify: str = "left") -> str:
+    """Pad or cut `text` to exactly `width` terminal cells (wide characters count double)."""
+    length = cell_len(text)
+    if length > width:
+        return set_cell_size(text, width - 1) + "…" if width > 0 else ""
+    pad = " " * (width - length)
+    return pad + text if justify == "right" else text + pad
+
+
+class RunTable(ScrollView, can_focus=True):
+    """Rows of anything with a `.key`; one header line; a row and a column cursor."""
+
+    BINDINGS = [
+        Binding("up,k", "cursor_up", "Up", show=False),
+        Binding("down,j", "cursor_down", "Down", show=False),
+        Binding("left", "cursor_left", "Column left", show=False),
+        Binding("right", "cursor_right", "Column right", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home,g", "first", "First", show=False),
+        Binding("end,G", "last", "Last", show=False),
+    ]
+
+    COMPONENT_CLASSES = {"run-table--header", "run-table--cursor", "run-table--column-cursor"}
+
+    DEFAULT_CSS = """
+    RunTable { height: 1fr; background: $surface; }
+    RunTable > .run-table--header { text-style: bold; background: $panel; }
+    RunTable > .run-table--cursor { background: $block-cursor-blurred-background; }
+    RunTable:focus > .run-table--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
+    RunTable > .run-table--column-cursor { text-style: bold underline; background: $panel; }
+    """
+
+    cursor_row: reactive[int] = reactive(0, always_update=True)
+    cursor_column: reactive[int] = reactive(1)
+
+    class CursorMoved(Message):
+        """The row cursor moved; `row` is the row object now under it (or None)."""
+
+        def __init__(self, table: RunTable, row: Any) -> None:
+            self.table = table
+            self.row = row
+            super().__init__()
+
+        @property
+        def control(self) -> RunTable:
+            return self.table
+
+    def __init__(self, render_cell: CellRenderer, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.render_cell = render_cell
+        self.columns: list[Column] = []
+        self.rows: list[Any] = []
+        self._index: dict[str, int] = {}
+        self._cache: dict[str, list[Segment]] = {}
+
+    # -- data -------------------------------------------------------------------
+
+    @property
+    def row_count(self) -> int:
+        return len(self.rows)
+
+    def set_columns(self, columns: Sequence[Column]) -> None:
+        self.columns = list(columns)
+        self.cursor_column = min(self.cursor_column, max(0, len(self.columns) - 1))
+        self._changed()
+
+    def set_rows(self, rows: Sequence[Any], keep_cursor: bool = True) -> None:
+        """Replace the rows; the cursor follows its row's key when it survives."""
+        current = self.cursor_key if keep_cursor else None
+        self.rows = list(rows)
+        self._index = {row.key: i for i, row in enumerate(self.rows)}
+        target = self._index.get(current, min(self.cursor_row, len(self.rows) - 1)) if current else 0
+        self._changed()
+        self.cursor_row = max(0, target)
+
+    def append_rows(self, rows: Sequence[Any]) -> None:
+        """Add rows at the end without touching the cursor (streamed pages)."""
+        start = len(self.rows)
+        self.rows.extend(rows)
+        for offset, row in enumerate(rows):
+            self._index[row.key] = start + offset
+        self._update_virtual_size()
+        self.refresh()
+        if start == 0 and self.rows:
+            self.cursor_row = 0
+
+    def invalidate(self, keys: Sequence[str] | None = None) -> None:
+        """Forget cached renderings (all, or of some rows) and repaint."""
+        if keys is None:
+            self._cache.clear()
+        else:
+            for key in keys:
+                self._cache.pop(key, None)
+        self.refresh()
+
+    def _changed(self) -> None:
+        self._cache.clear()
+        self._update_virtual_size()
+        self.refresh()
+
+    def _update_virtual_size(self) -> None:
+        width = sum(c.width + GAP for c in self.columns)
+        self.virtual_size = Size(width, len(self.rows) + 1)
+
+    @property
+    def cursor_key(self) -> str | None:
+        if 0 <= self.cursor_row < len(self.rows):
+            return self.rows[self.cursor_row].key
+        return None
+
+    @property
+    def cursor_row_object(self) -> Any:
+        return self.rows[self.cursor_row] if 0 <= self.cursor_row < len(self.rows) else None
+
+    def index_of(self, key: str) -> int | None:
+        return self._index.get(key)
+
+    def move_to(self, key: str) -> bool:
+        """Put the cursor on the row with `key`, if it is shown."""
+        index = self._index.get(key)
+        if index is None:
+            return False
+        self.cursor_row = index
+        return True
+
+    # -- cursor -------------------------------------------------------------------
+
+    def validate_cursor_row(self, row: int) -> int:
+        return max(0, min(row, len(self.rows) - 1)) if self.rows else 0
+
+    def watch_cursor_row(self, old: int, new: int) -> None:
+        if old < len(self.rows):
+            self._cache.pop(self.rows[old].key, None)
+        if new < len(self.rows):
+            self._cache.pop(self.rows[new].key, None)
+        self._scroll_to_cursor()
+        self.refresh()
+        self.post_message(self.CursorMoved(self, self.cursor_row_object))
+
+    def watch_cursor_column(self) -> None:
+        self._scroll_to_column()
+        self.refresh()
+
+    def _scroll_to_cursor(self) -> None:
+        body = max(1, self.scrollable_content_region.height - 1)
+        top = int(self.scroll_y)
+        if self.cursor_row < top:
+            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
+        elif self.cursor_row >= top + body:
+            self.scroll_to(y=self.cursor_row - body + 1, animate=False, immediate=True)
+
+    def _scroll_to_column(self) -> None:
+        if not self.columns:
+            return
+        left = sum(c.width + GAP for c in self.columns[: self.cursor_column])
+        right = left + self.columns[self.cursor_column].width
+        width = self.scrollable_content_region.width
+        if left < self.scroll_x:
+            self.scroll_to(x=left, animate=False, immediate=True)
+        elif right > self.scroll_x + width:
+            self.scroll_to(x=right - width, animate=False, immediate=True)
+
+    def action_cursor_up(self) -> None:
+        self.cursor_row -= 1
+
+    def action_cursor_down(self) -> None:
+        self.cursor_row += 1
+
+    def action_cursor_left(self) -> None:
+        self.cursor_column = max(0, self.cursor_column - 1)
+
+    def action_cursor_right(self) -> None:
+        self.cursor_column = min(len(self.columns) - 1, self.cursor_column + 1)
+
+    def action_page_up(self) -> None:
+        self.cursor_row -= max(1, self.scrollable_content_region.height - 2)
+
+    def action_page_down(self) -> None:
+        self.cursor_row += max(1, self.scrollable_content_region.height - 2)
+
+    def action_first(self) -> None:
+        self.cursor_row = 0
+
+    def action_last(self) -> None:
+        self.cursor_row = len(self.rows) - 1
+
+    def on_click(self, event: events.Click) -> None:
+        if event.y >= 1:
+            self.cursor_row = int(self.scroll_y) + event.y - 1
+
+    # -- rendering ----------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        scroll_x = int(self.scroll_x)
+        if y == 0:
+            segments = self._header_segments()
+        else:
+            index = int(self.scroll_y) + y - 1
+            if index >= len(self.rows):
+                return Strip.blank(width, self.rich_style)
+            segments = self._row_segments(index)
+        strip = Strip(segments).crop(scroll_x, scroll_x + width)
+        return strip.extend_cell_length(width, self.rich_style if y else self.get_component_rich_style("run-table--header"))
+
+    def _header_segments(self) -> list[Segment]:
+        header = self.get_component_rich_style("run-table--header")
+        focused = self.get_component_rich_style("run-table--column-cursor")
+        segments = []
+        for i, column in enumerate(self.columns):
+            style = focused if i == self.cursor_column and self.has_focus else header
+            segments.append(Segment(fit(column.label, column.width, column.justify), style))
+            segments.append(Segment(" " * GAP, header))
+        return segments
+
+    def _row_segments(self, index: int) -> list[Segment]:
+        row = self.rows[index]
+        cached = self._cache.get(row.key)
+        if cached is not None:
+            return cached
+        base = self.rich_style
+        if index == self.cursor_row:
+            base = base + self.get_component_rich_style("run-table--cursor")
+        segments = []
+        for column in self.columns:
+            text, style = self.render_cell(row, column)
+            segments.append(Segment(fit(text, column.width, column.justify), base + _style(style)))
+            segments.append(Segment(" " * GAP, base))
+        if len(self._cache) > 2000:
+            self._cache.clear()
+        self._cache[row.key] = segments
+        return segments
+
+    def visible_text(self) -> list[list[str]]:
+        """The cells as a user reads them (header first): for tests and debugging."""
+        lines = [[fit(c.label, c.width, c.justify).strip() for c in self.columns]]
+        for row in self.rows:
+            lines.append([self.render_cell(row, c)[0] for c in self.columns])
+        return lines

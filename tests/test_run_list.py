@@ -1,0 +1,242 @@
+"""The run list at work on real stores: filter, sort, go to, nesting, groups, deleted, columns."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from mltui.app import MltuiApp
+from mltui.config import Config
+from mltui.store import Store
+from mltui.widgets.run_list import FilterInput, RunList
+from mltui.widgets.status_bar import StatusBar
+
+from conftest import log_run, make_experiment, new_client
+from test_app import open_first_experiment, settle
+
+INVOCATION = "71f3f3199ea5e1f0"
+
+
+@pytest.fixture(scope="module")
+def triage_store(tmp_path_factory):
+    """Two harness experiments sharing an invocation id, and a sweep with children."""
+    root = tmp_path_factory.mktemp("triage")
+    client = new_client(root)
+    mmlu = make_experiment(client, root, "eval-harness/mmlu")
+    gsm = make_experiment(client, root, "eval-harness/gsm8k")
+    sweep = make_experiment(client, root, "sweeps/lr")
+    ids = {}
+    for exp, task in ((mmlu, "mmlu"), (gsm, "gsm8k")):
+        ids[f"{task}-llama"] = log_run(client, exp, f"{task}-llama", {"score": 0.61 if task == "mmlu" else 0.42},
+                                       {"invocation_id": INVOCATION, "model": "llama"}, {"invocation_id": INVOCATION})
+        ids[f"{task}-mistral"] = log_run(client, exp, f"{task}-mistral", {"score": 0.55 if task == "mmlu" else 0.47},
+                                         {"invocation_id": "c2a9e0d41b7f3865", "model": "mistral"},
+                                         {"invocation_id": "c2a9e0d41b7f3865"})
+    parent = log_run(client, sweep, "sweep-parent", {"best": 0.9}, start_time=1_000)
+    ids["parent"] = parent
+    for i, (lr, model, acc) in enumerate([("0.1", "resnet", 0.70), ("0.01", "resnet", 0.80),
+                                          ("0.001", "vit", 0.90), ("0.0001", "vit", 0.60)]):
+        ids[f"lr-{lr}"] = log_run(client, sweep, f"lr-{lr}", {"val_accuracy": acc, "val_loss": 1 - acc},
+                                  {"lr": lr, "model": model}, {"mlflow.parentRunId": parent}, start_time=2_000 + i)
+    gone = log_run(client, sweep, "discarded", {"val_accuracy": 0.1}, start_time=9_000)
+    client.delete_run(gone)
+    return {"uri": f"sqlite:///{root}/mlflow.db", "root": root, "ids": ids}
+
+
+def names(run_list: RunList) -> list[str]:
+    return [row[1].strip() for row in run_list.table.visible_text()[1:]]
+
+
+def column(run_list: RunList, label: str) -> list[str]:
+    header, *rows = run_list.table.visible_text()
+    index = header.index(label)
+    return [row[index] for row in rows]
+
+
+async def test_filter_narrows_and_a_broken_filter_keeps_rows(triage_store):
+    app = MltuiApp(Store(triage_store["uri"]), config=Config())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_first_experiment(app, pilot, "sweeps/lr")
+        runs = app.query_one(RunList)
+        assert len(names(runs)) == 5
+        await pilot.press("slash")
+        box = app.query_one(FilterInput)
+        assert box.has_focus
+        box.value = "metrics.val_accuracy > 0.75"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert sorted(names(runs)) == ["lr-0.001", "lr-0.01"]
+        await pilot.press("slash")
+        box.value = "metrics.val_accuracy >>> oops"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert sorted(names(runs)) == ["lr-0.001", "lr-0.01"], "the last good rows stay"
+        error = str(app.query_one("#run-filter-error").render())
+        assert "✖" in error and "last good filter" in error
+        assert runs.filter_string == "metrics.val_accuracy > 0.75"
+        # history: up recalls the broken filter, up again the good one
+        await pilot.press("up", "up")
+        assert box.value == "metrics.val_accuracy > 0.75"
+
+
+async def test_sort_by_metric_orders_rows(triage_store):
+    app = MltuiApp(Store(triage_store["uri"]), config=Config())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_first_experiment(app, pilot, "sweeps/lr")
+        runs = app.query_one(RunList)
+        header = runs.table.visible_text()[0]
+        runs.table.cursor_column = header.index("val_accuracy")
+        await pilot.press("s")
+        await settle(app, pilot)
+        values = [v for v in column(runs, "val_accuracy") if v]
+        assert values == ["0.9", "0.8", "0.7", "0.6"]
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert [v for v in column(runs, "val_accuracy") if v] == ["0.6", "0.7", "0.8", "0.9"]
+        assert "sort: val_accuracy ↑" in str(app.query_one("#run-list-title").render())
+
+
+async def test_goto_invocation_id_finds_runs_across_experiments(triage_store):
+    app = MltuiApp(Store(triage_store["uri"]), config=Config())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("colon")
+        await pilot.press(*INVOCATION, "enter")
+        await settle(app, pilot)
+        runs = app.query_one(RunList)
+        assert sorted(names(runs)) == ["gsm8k-llama", "mmlu-llama"]
+        assert sorted(column(runs, "Experiment")) == ["eval-harness/gsm8k", "eval-harness/mmlu"]
+        assert app.focused is runs.table
+
+
+async def test_goto_key_value_and_unknown(triage_store):
+    app = MltuiApp(Store(triage_store["uri"]), config=Config())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        app.goto("model=mistral")
+        await settle(app, pilot)
+        assert sorted(names(app.query_one(RunList))) == ["gsm8k-mistral", "mmlu-mistral"]
+        run_id = triage_store["ids"]["lr-0.01"]
+        app.goto(run_id)
+        await settle(app, pilot)
+        assert names(app.query_one(RunList)) == ["lr-0.01"]
+        app.goto("no-such-thing")
+        await settle(app, pilot)
+        assert "No run matches 'no-such-thing'" in app.query_one(StatusBar).error
+        assert names(app.query_one(RunList)) == ["lr-0.01"], "what the user had stays"
+
+
+async def test_children_nest_under_their_parent_and_fold(triage_store):
+    app = MltuiApp(Store(triage_store["uri"]), config=Config())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_first_experiment(app, pilot, "sweeps/lr")
+        runs = app.query_one(RunList)
+        shown = names(runs)
+        assert shown[0] == "▾ sweep-parent"
+        assert all(name.startswith("lr-") for name in shown[1:])
+        assert all(row[1].startswith("    lr-") for row in runs.table.visible_text()[1:][1:])
+        runs.table.cursor_row = 0
+        await pilot.press("enter")
+        assert names(runs) == ["▸ sweep-parent (+4)"]
+        await pilot.press("c")
+        await pilot.pause()
+        assert len(runs.ticked) == 5, "the parent and its four children"
+
+
+async def test_group_by_shows_mean_per_group(triage_store):
+    app = MltuiApp(Store(triage_store["uri"]), config=Config())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_first_experiment(app, pilot, "sweeps/lr")
+        runs = app.query_one(RunList)
+        await pilot.press("B")
+        await pilot.pause()
+        screen = app.screen
+        option_list = screen.query_one("OptionList")
+        labels = [str(option_list.get_option_at_index(i).prompt) for i in range(option_list.option_count)]
+        option_list.highlighted = labels.index("param model")
+        await pilot.press("enter")
+        await pilot.pause()
+        rows = {row[1].strip(): row for row in runs.table.visible_text()[1:]}
+        header = runs.table.visible_text()[0]
+        acc = header.index("val_accuracy")
+        assert rows["▸ model=resnet (2)"][acc] == "0.75 (0.7–0.8)"
+        assert rows["▸ model=vit (2)"][acc] == "0.75 (0.6–0.9)"
+        runs.table.move_to("group:p:model=vit")
+        await pilot.press("space")
+        await pilot.pause()
+        assert sorted(r.name for r in runs.ticked.values()) == ["lr-0.0001", "lr-0.001"]
+
+
+async def test_deleted_runs_show_on_toggle(triage_store):
+    app = MltuiApp(Store(triage_store["uri"]), config=Config())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_first_experiment(app, pilot, "sweeps/lr")
+        runs = app.query_one(RunList)
+        assert "discarded" not in names(runs)
+        await pilot.press("D")
+        await settle(app, pilot)
+        assert "discarded" in names(runs)
+        assert column(runs, "Status")[names(runs).index("discarded")] == "deleted"
+
+
+async def test_column_choice_is_remembered(triage_store, tmp_path, monkeypatch):
+    monkeypatch.setenv("MLTUI_CONFIG_DIR", str(tmp_path))
+    app = MltuiApp(Store(triage_store["uri"]), config=Config.load())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_first_experiment(app, pilot, "sweeps/lr")
+        runs = app.query_one(RunList)
+        assert "val_loss" in runs.table.visible_text()[0]
+        await pilot.press("C")
+        await pilot.pause()
+        picker = app.screen.query_one("SelectionList")
+        values = [picker.get_option_at_index(i).value for i in range(picker.option_count)]
+        picker.deselect("m:val_loss")
+        app.screen.selected.discard("m:val_loss")
+        picker.select("p:lr")
+        app.screen.selected.add("p:lr")
+        assert "p:lr" in values
+        await pilot.press("enter")
+        await pilot.pause()
+        header = runs.table.visible_text()[0]
+        assert "val_loss" not in header and "lr" in header
+    saved = Config.load()
+    assert any("p:lr" in cols and "m:val_loss" not in cols for cols in saved.columns.values())
+
+
+async def test_ticked_experiments_list_together(triage_store):
+    app = MltuiApp(Store(triage_store["uri"]), config=Config())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        from mltui.widgets.experiment_tree import ExperimentTree
+
+        tree = app.query_one(ExperimentTree)
+        tree.focus()
+        for name in ("eval-harness/mmlu", "eval-harness/gsm8k"):
+            tree.select_experiment(name)
+            await pilot.press("space")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        runs = app.query_one(RunList)
+        assert len(names(runs)) == 4
+        assert set(column(runs, "Experiment")) == {"eval-harness/mmlu", "eval-harness/gsm8k"}
+
+
+async def test_copied_mlruns_folder_opens(tmp_path):
+    import os
+
+    from mlflow import MlflowClient
+
+    source = tmp_path / "cluster" / "mlruns"
+    client = MlflowClient(source.as_uri())
+    exp = client.create_experiment("copied")
+    log_run(client, exp, "from-the-cluster", {"accuracy": 0.5})
+    copy = tmp_path / "here" / "mlruns"
+    shutil.copytree(source, copy)
+    store = Store(str(copy))
+    assert store.note and "MLFLOW_ALLOW_FILE_STORE" in store.note
+    app = MltuiApp(store, experiment="copied", config=Config())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        assert names(app.query_one(RunList)) == ["from-the-cluster"]
+        assert os.environ["MLFLOW_ALLOW_FILE_STORE"] == "true"
