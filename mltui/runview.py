@@ -100,6 +100,16 @@ def nest_runs(runs: Sequence[Run], collapsed: set[str]) -> list[RunRow]:
 
     for run in roots:
         visit(run, 0)
+    reachable = set()
+    stack = [run.run_id for run in roots]
+    while stack:
+        run_id = stack.pop()
+        if run_id not in reachable:
+            reachable.add(run_id)
+            stack.extend(kid.run_id for kid in children.get(run_id, []))
+    for run in runs:  # runs caught in a parent cycle: never hide a run
+        if run.run_id not in reachable and run.run_id not in seen:
+            visit(run, 0)
     return rows
 
 

@@ -156,3 +156,30 @@ async def test_nested_names_fold_into_folders(tmp_path):
         ana = users.children[0]
         assert str(ana.label) == "ana"
         assert sorted(str(n.label).split()[0] for n in ana.children) == ["churn", "fraud"]
+
+
+def test_first_frame_paints_before_mlflow_is_imported(classifier_store):
+    """In a fresh interpreter: the UI is up while mlflow is still being imported."""
+    import subprocess
+    import sys
+
+    script = f"""
+import asyncio, sys
+from mltui.app import MltuiApp
+from mltui.store import Store
+from mltui.widgets.experiment_tree import ExperimentTree
+
+async def main():
+    app = MltuiApp(Store({classifier_store['uri']!r}))
+    async with app.run_test(size=(120, 30)) as pilot:
+        print("first-frame-mlflow-loaded", "mlflow" in sys.modules and hasattr(sys.modules["mlflow"], "MlflowClient"))
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        print("experiments", len(app.query_one(ExperimentTree).experiments()))
+
+asyncio.run(main())
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert "first-frame-mlflow-loaded False" in result.stdout, result.stdout + result.stderr
+    assert "experiments 2" in result.stdout

@@ -29,6 +29,7 @@ from mltui.screens.pick import PickColumnsScreen, PickOneScreen
 from mltui.store import StoreError
 from mltui.text import clean
 from mltui.widgets.run_table import Column, RunTable
+from mltui.widgets.triage import TRIAGE_BINDINGS, TriageMixin
 
 FIXED_WIDTHS = {"tick": 1, "name": 28, "experiment": 22, "status": 8, "start": 16, "duration": 8}
 MAX_VALUE_WIDTH = 24
@@ -61,7 +62,7 @@ class FilterInput(Input):
         self.parent.query_one(RunTable).focus()
 
 
-class RunList(Vertical):
+class RunList(TriageMixin, Vertical):
     """Runs of the opened experiments (or of a lookup); see BINDINGS for its keys."""
 
     BINDINGS = [
@@ -77,6 +78,7 @@ class RunList(Vertical):
         Binding("B", "group_by", "Group"),
         Binding("D", "toggle_deleted", "Deleted"),
         Binding("w", "toggle_live", "Live"),
+        *TRIAGE_BINDINGS,
     ]
 
     class TicksChanged(Message):
@@ -120,6 +122,7 @@ class RunList(Vertical):
         self.keys: dict[str, set[str]] = {"m": set(), "p": set(), "t": set()}
         self.loading = False
         self._parent_ids: set[str] = set()
+        self._deleted_stack: list[list[str]] = []
         self._live: Timer | None = None
         self._ctx = CellContext(self.ticked, None, {})
 
@@ -277,6 +280,26 @@ class RunList(Vertical):
         self.table.set_rows(rows)
         if self.group_by:
             self._set_columns()
+
+    def replace_run(self, run: Run) -> None:
+        """Show a run as the store now has it (after a write)."""
+        if run.run_id not in self.runs:
+            return
+        self.runs[run.run_id] = run
+        self._rebuild_rows()
+        if run.run_id in self.ticked:
+            self.ticked[run.run_id] = run
+            self.post_message(self.TicksChanged(list(self.ticked.values()), self.baseline_id))
+
+    def forget_runs(self, run_ids: list[str]) -> None:
+        """Drop deleted runs from the list and the ticks (or reload to show them marked)."""
+        if self.show_deleted:
+            self.load()
+        for run_id in run_ids:
+            self.runs.pop(run_id, None)
+        self._rebuild_rows()
+        if any(run_id in self.ticked for run_id in run_ids):
+            self._set_ticks({k: v for k, v in self.ticked.items() if k not in run_ids}, self.baseline_id)
 
     # -- columns ----------------------------------------------------------------------
 

@@ -1,0 +1,148 @@
+"""Unit tests of the pure helpers: text safety, locations, run-list logic, config."""
+
+from __future__ import annotations
+
+import math
+
+from mltui.config import Config
+from mltui.formatting import format_duration, format_number
+from mltui.models import Run
+from mltui.runview import (
+    CellContext,
+    RunRow,
+    cell_text,
+    group_runs,
+    lookup_filters,
+    metric_stats,
+    nest_runs,
+    order_by_clause,
+    parse_lookup,
+    sort_runs,
+)
+from mltui.store import friendly_error, resolve_location, sqlite_path
+from mltui.text import clean, literal, mask_uri, strip_control
+
+
+def run(run_id: str, name: str = "", parent: str | None = None, **metrics: float) -> Run:
+    tags = {"mlflow.parentRunId": parent} if parent else {}
+    return Run(run_id, name or run_id, "1", metrics=dict(metrics), tags=tags)
+
+
+def test_strip_control_removes_escape_sequences_and_keeps_text():
+    hostile = "a\x1b]52;c;SGVsbG8=\x07b\x1b[31mred\x1b[0m\x07\x00c"
+    assert strip_control(hostile) == "abredc"
+    assert "\x1b" not in clean("\x1b[2J\x1b]0;title\x1b\\x")
+
+
+def test_literal_never_interprets_markup():
+    text = literal("[bold red]x[/]")
+    assert text.plain == "[bold red]x[/]"
+    assert not text.spans
+
+
+def test_clean_is_one_line_and_bounded():
+    assert clean("a\nb\r\tc") == "a b    c"
+    assert len(clean("x" * 10_000, max_len=50)) == 50
+
+
+def test_mask_uri_hides_credentials():
+    assert mask_uri("https://alice:s3cret@host:5000/path") == "https://***@host:5000/path"
+    assert mask_uri("http://token@host") == "http://***@host"
+    assert mask_uri("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_friendly_error_is_one_line_without_secrets():
+    exc = Exception("API request to http://bob:pw@h:1/api failed\nMax retries exceeded with url\ntraceback...")
+    message = friendly_error(exc, "http://bob:pw@h:1")
+    assert "\n" not in message and "pw" not in message
+    assert message.startswith("Cannot reach http://***@h:1")
+
+
+def test_resolve_location(tmp_path):
+    db = tmp_path / "mlflow.db"
+    db.write_bytes(b"")
+    assert resolve_location(str(db)) == (f"sqlite:///{db}", None)
+    assert resolve_location(str(tmp_path))[0] == f"sqlite:///{db}"
+    mlruns = tmp_path / "mlruns"
+    (mlruns / "0").mkdir(parents=True)
+    (mlruns / "0" / "meta.yaml").write_text("name: Default")
+    uri, note = resolve_location(str(mlruns))
+    assert uri == mlruns.as_uri() and "MLFLOW_ALLOW_FILE_STORE" in note
+    assert resolve_location("http://h:5000") == ("http://h:5000", None)
+    assert sqlite_path("sqlite:////abs/m.db") == __import__("pathlib").Path("/abs/m.db")
+
+
+def test_nest_runs_puts_children_under_parents_and_survives_cycles():
+    runs = [run("c1", parent="p"), run("p"), run("c2", parent="p"), run("orphan", parent="missing"),
+            run("x", parent="y"), run("y", parent="x")]
+    rows = nest_runs(runs, collapsed=set())
+    order = [(r.run.run_id, r.depth) for r in rows]
+    assert order[:3] == [("p", 0), ("c1", 1), ("c2", 1)]
+    assert ("orphan", 0) in order
+    assert len(rows) == 6, "runs in a parent cycle still show"
+    folded = nest_runs(runs[:3], collapsed={"p"})
+    assert [(r.run.run_id, r.children, r.collapsed) for r in folded] == [("p", 2, True)]
+
+
+def test_group_runs_and_stats():
+    runs = [Run(str(i), f"r{i}", "1", metrics={"acc": a}, params={"model": m})
+            for i, (a, m) in enumerate([(0.7, "resnet"), (0.8, "resnet"), (0.9, "vit"), (float("nan"), "vit")])]
+    groups = group_runs(runs, "p:model", expanded=set())
+    assert [(g.value, len(g.members)) for g in groups] == [("resnet", 2), ("vit", 2)]
+    stats = metric_stats(groups[1].members, "acc")
+    assert stats.count == 1 and stats.mean == 0.9
+    ctx = CellContext(set(), None, {})
+    assert cell_text(groups[0], "m:acc", ctx)[0] == "0.75 (0.7–0.8)"
+    assert cell_text(groups[0], "name", ctx)[0] == "▸ model=resnet (2)"
+
+
+def test_sort_runs_puts_missing_last_either_way():
+    runs = [run("a", acc=0.5), run("b"), run("c", acc=0.9), run("d", acc=float("nan"))]
+    assert [r.run_id for r in sort_runs(runs, "m:acc", descending=True)][:2] == ["c", "a"]
+    assert [r.run_id for r in sort_runs(runs, "m:acc", descending=False)][:2] == ["a", "c"]
+    assert {r.run_id for r in sort_runs(runs, "m:acc", True)[2:]} == {"b", "d"}
+
+
+def test_order_by_clause():
+    assert order_by_clause("m:val loss", True) == "metrics.`val loss` DESC"
+    assert order_by_clause("start", False) == "attributes.start_time ASC"
+    assert order_by_clause("duration", True) is None
+
+
+def test_lookup_parsing_and_filters():
+    lookup = parse_lookup("invocation_id=71f3f3199ea5e1f0")
+    assert (lookup.key, lookup.value) == ("invocation_id", "71f3f3199ea5e1f0")
+    assert lookup_filters(lookup) == ["params.`invocation_id` = '71f3f3199ea5e1f0'",
+                                      "tags.`invocation_id` = '71f3f3199ea5e1f0'"]
+    bare = parse_lookup("  it's  ")
+    assert not bare.maybe_run_id
+    assert lookup_filters(bare)[0] == "params.invocation_id = 'it\\'s'"
+    assert parse_lookup("0123456789abcdef0123456789ABCDEF").maybe_run_id
+
+
+def test_run_cells_render_untrusted_values_inert():
+    ctx = CellContext({"r"}, None, {})
+    row = RunRow(Run("r", "[b]x\x1b[31m[/b]", "1", metrics={"m": math.inf}, params={"p": "a\nb"}))
+    assert cell_text(row, "name", ctx)[0] == "[b]x[/b]"
+    assert cell_text(row, "tick", ctx)[0] == "☑"
+    assert cell_text(row, "m:m", ctx)[0] == "inf"
+    assert cell_text(row, "p:p", ctx)[0] == "a b"
+
+
+def test_formatting():
+    assert format_duration(850) == "850ms"
+    assert format_duration(65_000) == "1m 05s"
+    assert format_number(0.123456) == "0.1235"
+    assert format_number(1000.0) == "1000"
+    assert format_number(float("nan")) == "nan"
+
+
+def test_config_round_trip_and_damaged_file(tmp_path):
+    path = tmp_path / "c" / "config.json"
+    config = Config(columns={"1": ["m:acc"]})
+    config.remember_filter("metrics.acc > 1")
+    config.save(path)
+    loaded = Config.load(path)
+    assert loaded.columns == {"1": ["m:acc"]} and loaded.filter_history == ["metrics.acc > 1"]
+    path.write_text("{not json")
+    assert Config.load(path) == Config()
