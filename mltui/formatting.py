@@ -21,15 +21,16 @@ def format_timestamp(epoch_ms: int | None) -> str:
 
 
 def format_duration(ms: int | float | None) -> str:
-    """`850ms`, `2.3s`, `1m 05s`, `3h 02m`, `2d 04h`."""
-    if ms is None or (isinstance(ms, float) and not math.isfinite(ms)):
+    """`850ms`, `2.3s`, `1m 05s`, `3h 02m`, `2d 04h`; the sign is the caller's business."""
+    if ms is None or not math.isfinite(ms):
         return ""
+    ms = abs(ms)
+    if ms < 1000:
+        return "<1ms" if 0 < ms < 0.5 else f"{round(ms)}ms"
     seconds = ms / 1000
-    if seconds < 1:
-        return f"{int(ms)}ms"
     if seconds < 60:
         return f"{seconds:.1f}s"
-    minutes, secs = divmod(int(seconds), 60)
+    minutes, secs = divmod(round(seconds), 60)
     if minutes < 60:
         return f"{minutes}m {secs:02d}s"
     hours, minutes = divmod(minutes, 60)
