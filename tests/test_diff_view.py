@@ -1,0 +1,123 @@
+"""The diff pane on a real store: many runs, changed-only, missing values, best values, export."""
+
+from __future__ import annotations
+
+import pytest
+
+from mltui.app import MltuiApp
+from mltui.config import Config
+from mltui.store import Store
+from mltui.widgets.diff_view import DiffView
+from mltui.widgets.run_list import RunList
+
+from conftest import make_experiment, new_client
+from test_app import cell_texts, open_first_experiment, row_for, settle
+
+
+@pytest.fixture(scope="module")
+def three_runs(tmp_path_factory):
+    root = tmp_path_factory.mktemp("three")
+    client = new_client(root)
+    exp = make_experiment(client, root, "three")
+    specs = [
+        ("base", {"accuracy": [0.80, 0.85], "loss": [0.6, 0.4]}, {"C": "1.0", "seed": "1"}),
+        ("better", {"accuracy": [0.95, 0.92], "loss": [0.3, 0.2], "f1": [0.9]}, {"C": "0.5", "seed": "1"}),
+        ("worse", {"accuracy": [0.70], "loss": [0.7]}, {"C": "2.0", "seed": "1"}),
+    ]
+    ids = []
+    for i, (name, history, params) in enumerate(specs):
+        run_id = client.create_run(exp, run_name=name, start_time=1_000 + i).info.run_id
+        for key, values in history.items():
+            for step, value in enumerate(values):
+                client.log_metric(run_id, key, value, step=step)
+        for key, value in params.items():
+            client.log_param(run_id, key, value)
+        client.set_terminated(run_id)
+        ids.append(run_id)
+    return {"uri": f"sqlite:///{root}/mlflow.db", "ids": ids}
+
+
+async def tick_all_with_base_first(app, pilot):
+    runs = app.query_one(RunList)
+    for name in ("base", "better", "worse"):
+        run_id = next(r.run_id for r in runs.runs.values() if r.name == name)
+        runs.table.move_to(run_id)
+        await pilot.press("space")
+    await pilot.pause()
+
+
+async def test_three_runs_two_difference_columns_and_missing(three_runs):
+    app = MltuiApp(Store(three_runs["uri"]), config=Config())
+    async with app.run_test(size=(180, 50)) as pilot:
+        await open_first_experiment(app, pilot, "three")
+        await tick_all_with_base_first(app, pilot)
+        view = app.query_one(DiffView)
+        labels = [str(c.label) for c in view.table.columns.values()]
+        assert sum(label.startswith("Δ ") for label in labels) == 2
+        accuracy = row_for(view.table, "accuracy")
+        assert accuracy[2:7] == ["0.85", "0.92", "+0.07 (+8.2%)", "0.7", "-0.15 (-18%)"]
+        loss = row_for(view.table, "loss")
+        assert loss[4] == "-0.2 (-50%)"
+        f1 = row_for(view.table, "f1")
+        assert f1[2] == "—" and f1[5] == "—"
+        summary = str(view.query_one("#diff-summary").render())
+        assert "1 metric missing in 2 runs" in summary
+
+
+async def test_changed_only_hides_identical_rows(three_runs):
+    app = MltuiApp(Store(three_runs["uri"]), config=Config())
+    async with app.run_test(size=(180, 50)) as pilot:
+        await open_first_experiment(app, pilot, "three")
+        await tick_all_with_base_first(app, pilot)
+        view = app.query_one(DiffView)
+        assert row_for(view.table, "seed")
+        view.table.focus()
+        await pilot.press("d")
+        keys = [row[1] for row in cell_texts(view.table)]
+        assert "seed" not in keys and "C" in keys
+        assert "identical rows hidden" in str(view.query_one("#diff-summary").render())
+        await pilot.press("d")
+        assert row_for(view.table, "seed")
+
+
+async def test_best_value_mode_and_direction_flip(three_runs):
+    app = MltuiApp(Store(three_runs["uri"]), config=Config())
+    async with app.run_test(size=(180, 50)) as pilot:
+        await open_first_experiment(app, pilot, "three")
+        await tick_all_with_base_first(app, pilot)
+        view = app.query_one(DiffView)
+        view.table.focus()
+        await pilot.press("m")
+        await settle(app, pilot)
+        accuracy = row_for(view.table, "accuracy")
+        assert accuracy[2:4] == ["0.85", "0.95"], "best = max over the history"
+        assert row_for(view.table, "loss")[2] == "0.4"
+        assert "best values" in str(view.query_one("#diff-summary").render())
+        # flip accuracy to lower-is-better: its best becomes the minimum
+        keys = [row[1] for row in cell_texts(view.table)]
+        view.table.move_cursor(row=keys.index("accuracy"))
+        await pilot.press("~")
+        await settle(app, pilot)
+        accuracy = row_for(view.table, "accuracy")
+        assert accuracy[1] == "accuracy ↓"
+        assert accuracy[2:4] == ["0.8", "0.92"]
+
+
+async def test_export_markdown_writes_the_seed_row(classifier_store, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = MltuiApp(Store(classifier_store["uri"]), config=Config())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_first_experiment(app, pilot, "classifier")
+        runs = app.query_one(RunList)
+        for run_id in classifier_store["runs"]:
+            runs.table.move_to(run_id)
+            await pilot.press("space")
+        app.query_one(DiffView).table.focus()
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press("enter")  # Markdown is first
+        await pilot.pause()
+    files = list(tmp_path.glob("mltui-diff-*.md"))
+    assert len(files) == 1
+    text = files[0].read_text()
+    assert "| metrics | accuracy | 0.85 | 0.92 | +0.07 (+8.2%) |" in text
