@@ -183,3 +183,25 @@ asyncio.run(main())
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert "first-frame-mlflow-loaded False" in result.stdout, result.stdout + result.stderr
     assert "experiments 2" in result.stdout
+
+
+@pytest.mark.server
+async def test_rest_store_through_a_real_server(mlflow_server):
+    from mlflow import MlflowClient
+
+    client = MlflowClient(mlflow_server["uri"])
+    exp = client.create_experiment("rest-classifier")
+    for name, acc in (("rest-a", 0.85), ("rest-b", 0.92)):
+        log_run(client, exp, name, {"accuracy": acc})
+    app = MltuiApp(Store(mlflow_server["uri"]), experiment="rest-classifier")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        runs = app.query_one(RunList)
+        assert sorted(row[1] for row in cell_texts(runs.table)) == ["rest-a", "rest-b"]
+        names = [row[1] for row in cell_texts(runs.table)]
+        for name in ("rest-a", "rest-b"):
+            runs.table.cursor_row = names.index(name)
+            await pilot.press("space")
+        await pilot.pause()
+        assert row_for(app.query_one(DiffView).table, "accuracy")[2:5] == ["0.85", "0.92", "+0.07 (+8.2%)"]
+        assert app.query_one(StatusBar).uri == mlflow_server["uri"]

@@ -121,3 +121,28 @@ async def test_export_markdown_writes_the_seed_row(classifier_store, tmp_path, m
     assert len(files) == 1
     text = files[0].read_text()
     assert "| metrics | accuracy | 0.85 | 0.92 | +0.07 (+8.2%) |" in text
+
+
+async def test_chart_plots_each_ticked_runs_history(three_runs):
+    app = MltuiApp(Store(three_runs["uri"]), config=Config())
+    async with app.run_test(size=(180, 50)) as pilot:
+        await open_first_experiment(app, pilot, "three")
+        await tick_all_with_base_first(app, pilot)
+        view = app.query_one(DiffView)
+        view.table.focus()
+        keys = [row[1] for row in cell_texts(view.table)]
+        view.table.move_cursor(row=keys.index("accuracy"))
+        await pilot.press("p")
+        await settle(app, pilot)
+        screen = app.screen
+        assert screen.__class__.__name__ == "ChartScreen"
+        ids = three_runs["ids"]
+        assert screen.series[ids[0]] == ([0.0, 1.0], [0.80, 0.85])
+        assert screen.series[ids[2]] == ([0.0], [0.70])
+        await pilot.press("S")
+        xs, ys = screen.series[ids[0]]
+        assert ys[0] == 0.80 and abs(ys[1] - (0.6 * 0.80 + 0.4 * 0.85)) < 1e-12
+        await pilot.press("l", "x")
+        assert "x: time · log" in str(screen.query_one("#chart-title").render())
+        await pilot.press("escape")
+        assert app.screen is app.screen_stack[0]

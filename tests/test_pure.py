@@ -146,3 +146,14 @@ def test_config_round_trip_and_damaged_file(tmp_path):
     assert loaded.columns == {"1": ["m:acc"]} and loaded.filter_history == ["metrics.acc > 1"]
     path.write_text("{not json")
     assert Config.load(path) == Config()
+
+
+def test_chart_helpers():
+    from mltui.charts import plottable, smooth, x_values
+
+    points = [(0, 60_000, 1.0), (5, 120_000, float("nan")), (10, 180_000, 3.0)]
+    assert x_values(points, "step") == [0.0, 5.0, 10.0]
+    assert x_values(points, "time") == [0.0, 1.0, 2.0]
+    smoothed = smooth([1.0, float("nan"), 3.0], 0.5)
+    assert smoothed[0] == 1.0 and math.isnan(smoothed[1]) and smoothed[2] == 2.0
+    assert plottable([0, 1, 2], [0.0, float("inf"), 2.0], log_scale=True) == ([2], [2.0])

@@ -22,7 +22,9 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
     ("Run list: writes", [("t / T", "tag / untag"), ("r", "rename"), ("n", "note"),
                           ("x", "delete (asks first)"), ("u", "undo the last delete"), ("", "none in --read-only mode")]),
     ("Diff", [("d", "changed rows only"), ("m", "latest / best value"), ("~", "flip a metric's direction"),
-              (".", "show system tags"), ("Enter", "fold a section"), ("e", "export Markdown / CSV / JSON")]),
+              (".", "show system tags"), ("Enter", "fold a section"), ("e", "export Markdown / CSV / JSON"),
+              ("p", "chart the metric's history")]),
+    ("Chart", [("x", "x axis: step / time"), ("l", "log scale"), ("S", "smoothing"), ("Esc", "close")]),
 ]
 
 

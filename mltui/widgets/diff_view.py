@@ -39,6 +39,7 @@ class DiffView(Vertical):
         Binding("full_stop", "system_tags", "System tags"),
         Binding("enter", "toggle_section", "Fold section", show=False),
         Binding("e", "export", "Export"),
+        Binding("p", "chart", "Chart"),
     ]
 
     class ExportRequested(Message):
@@ -209,6 +210,15 @@ class DiffView(Vertical):
                 lower = is_lower_better(key, self.options.lower_is_better, self.options.flipped)
                 best.setdefault(run_id, {})[key] = low if lower else high
         return best
+
+    def action_chart(self) -> None:
+        current = self._current_row()
+        if current is None or current[0] != "metrics":
+            self.notify("Put the cursor on a metric row to chart its history.", severity="warning")
+            return
+        from mltui.screens.chart import ChartScreen
+
+        self.app.push_screen(ChartScreen(current[1], [run for run in self.runs if current[1] in run.metrics]))
 
     @work(exclusive=True, group="diff-history")
     async def load_best_values(self) -> None:

@@ -69,7 +69,7 @@ class ExperimentTree(Tree[Experiment | Folder]):
         self.clear()
         self._experiment_nodes.clear()
         folders: dict[str, TreeNode[Experiment | Folder]] = {}
-        for exp in sorted(experiments, key=lambda e: e.name.lower()):
+        for exp in sorted(experiments, key=lambda e: [part.lower() for part in split_name(e.name)]):
             parent = self.root
             parts = split_name(exp.name)
             for depth, part in enumerate(parts[:-1]):
