@@ -20,6 +20,7 @@ from mltui.models import Experiment
 from mltui.screens.goto import GotoScreen
 from mltui.screens.help import HelpScreen
 from mltui.store import Store, StoreError
+from mltui.widgets.artifact_viewer import ArtifactViewer  # first: textual-image queries the terminal on import
 from mltui.widgets.diff_view import DiffView
 from mltui.widgets.experiment_tree import ExperimentTree
 from mltui.widgets.run_list import RunList
@@ -51,7 +52,9 @@ class MltuiApp(App[None]):
             yield ExperimentTree(id="experiments")
             with Vertical(id="right"):
                 yield RunList(self.config, id="runs")
-                yield DiffView(id="diff")
+                with Horizontal(id="bottom"):
+                    yield DiffView(id="diff")
+                    yield ArtifactViewer(id="artifacts")
         yield StatusBar(id="status")
         yield Footer()
 
@@ -59,6 +62,7 @@ class MltuiApp(App[None]):
         self.query_one("#experiments").border_title = "Experiments"
         self.query_one("#runs").border_title = "Runs"
         self.query_one("#diff").border_title = "Diff"
+        self.query_one("#artifacts").border_title = "Artifacts"
         status = self.query_one(StatusBar)
         status.uri = self.store.uri
         status.read_only = self.store.read_only
@@ -130,6 +134,10 @@ class MltuiApp(App[None]):
     def _ticks_changed(self, event: RunList.TicksChanged) -> None:
         self.query_one(DiffView).show_runs(event.runs, event.baseline_id)
 
+    @on(RunList.RunHighlighted)
+    def _run_highlighted(self, event: RunList.RunHighlighted) -> None:
+        self.query_one(ArtifactViewer).show_run(event.run.run_id if event.run else None)
+
     @on(DiffView.ExportRequested)
     def _export_requested(self, event: DiffView.ExportRequested) -> None:
         def write(fmt: str | None) -> None:
@@ -184,13 +192,14 @@ class MltuiApp(App[None]):
         runs = self.query_one(RunList)
         if runs.experiments:
             runs.load()
+        self.query_one(ArtifactViewer).reload()
 
     def action_maximize(self) -> None:
         focused = self.focused
         if self.screen.is_maximized:
             self.screen.minimize()
             return
-        for pane_id in ("#experiments", "#runs", "#diff"):
+        for pane_id in ("#experiments", "#runs", "#diff", "#artifacts"):
             pane = self.query_one(pane_id)
             if focused is not None and (focused is pane or pane in focused.ancestors):
                 self.screen.maximize(pane)

@@ -60,7 +60,7 @@ class DiffView(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("Tick two or more runs (space) to compare them.", id="diff-summary")
-        yield DiffTable(cursor_type="row", zebra_stripes=True, id="diff-table")
+        yield DiffTable(cursor_type="row", zebra_stripes=True, header_height=2, id="diff-table")
 
     @property
     def table(self) -> DiffTable:
@@ -121,10 +121,11 @@ class DiffView(Vertical):
         table.add_column("", key="changed", width=1)
         table.add_column("Key", key="key")
         for index, run in enumerate(result.runs):
-            label = literal(f"{run.name} ({run.short_id})", "bold yellow" if index == 0 else "bold", max_len=40)
+            label = literal(run.name, "bold yellow" if index == 0 else "bold", max_len=28)
+            label.append(f"\n{run.short_id}" + (" base" if index == 0 else ""), style="dim")
             table.add_column(label, key=f"v:{index}")
             if index:
-                table.add_column(literal(f"Δ {run.name}", max_len=40), key=f"d:{index}")
+                table.add_column(literal(f"Δ {run.name}", max_len=28).append("\nvs base", style="dim"), key=f"d:{index}")
         for section in result.options.sections:
             rows = result.rows_in(section)
             if not rows:
