@@ -196,11 +196,11 @@ class MltuiApp(App[None]):
 
     def action_maximize(self) -> None:
         focused = self.focused
-        if self.screen.is_maximized:
+        if self.screen.maximized is not None:
             self.screen.minimize()
             return
         for pane_id in ("#experiments", "#runs", "#diff", "#artifacts"):
             pane = self.query_one(pane_id)
             if focused is not None and (focused is pane or pane in focused.ancestors):
-                self.screen.maximize(pane)
+                self.screen.maximize(pane, container=False)
                 return

@@ -205,3 +205,13 @@ async def test_rest_store_through_a_real_server(mlflow_server):
         await pilot.pause()
         assert row_for(app.query_one(DiffView).table, "accuracy")[2:5] == ["0.85", "0.92", "+0.07 (+8.2%)"]
         assert app.query_one(StatusBar).uri == mlflow_server["uri"]
+
+
+async def test_z_maximizes_the_focused_pane_and_restores(classifier_store):
+    app = MltuiApp(Store(classifier_store["uri"]), experiment="classifier")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("z")
+        assert app.screen.maximized is app.query_one(RunList)
+        await pilot.press("z")
+        assert app.screen.maximized is None

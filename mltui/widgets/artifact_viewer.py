@@ -168,6 +168,8 @@ class ArtifactTree(Tree[ArtifactEntry]):
 class ArtifactViewer(Widget):
     """A run's artifact tree (left) and a preview of the chosen file (right)."""
 
+    ALLOW_MAXIMIZE = True
+
     DEFAULT_CSS = """
     ArtifactViewer { layout: horizontal; height: 1fr; }
     ArtifactViewer > ArtifactTree { width: 38%; min-width: 24; max-width: 64; height: 1fr;

@@ -32,6 +32,8 @@ class DiffTable(DataTable):
 class DiffView(Vertical):
     """Compares the ticked runs; recomputed whenever ticks or options change."""
 
+    ALLOW_MAXIMIZE = True
+
     BINDINGS = [
         Binding("d", "changed_only", "Changed only"),
         Binding("m", "value_mode", "Latest/best"),

@@ -65,6 +65,8 @@ class FilterInput(Input):
 class RunList(TriageMixin, Vertical):
     """Runs of the opened experiments (or of a lookup); see BINDINGS for its keys."""
 
+    ALLOW_MAXIMIZE = True
+
     BINDINGS = [
         Binding("space", "tick", "Tick"),
         Binding("a", "tick_all", "Tick all"),
