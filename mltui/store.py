@@ -110,6 +110,7 @@ class Store:
         self._lock = threading.Lock()
         self._cache_dir: Path | None = None
         self._downloads: dict[tuple[str, str], Path] = {}
+        self._artifact_roots: dict[str, Path | None] = {}
 
     # -- connection -------------------------------------------------------
 
@@ -331,13 +332,20 @@ class Store:
         return await self._call(job)
 
     async def download_artifact(self, run_id: str, path: str) -> Path:
-        """Download one artifact (file or folder) once per session; return its local path."""
+        """A local path to one artifact (file or folder), fetched at most once per session.
+
+        Artifacts already on this machine (a local artifact root) are used in
+        place: a 200 MiB log is then read where it lies, never copied.
+        """
         key = (run_id, path)
         cached = self._downloads.get(key)
         if cached is not None and cached.exists():
             return cached
 
         def job(client: Any) -> Path:
+            in_place = self._local_artifact(client, run_id, path)
+            if in_place is not None:
+                return in_place
             if self._cache_dir is None:
                 self._cache_dir = Path(tempfile.mkdtemp(prefix="mltui-artifacts-"))
             dst = self._cache_dir / run_id
@@ -347,6 +355,24 @@ class Store:
         local = await self._call(job)
         self._downloads[key] = local
         return local
+
+    def _local_artifact(self, client: Any, run_id: str, path: str) -> Path | None:
+        """The artifact's own file when the run's artifact root is a local folder."""
+        if run_id not in self._artifact_roots:
+            uri = client.get_run(run_id).info.artifact_uri or ""
+            root = None
+            if uri.startswith("file:"):
+                root = Path(urlparse(uri).path)
+            elif uri.startswith("/"):
+                root = Path(uri)
+            self._artifact_roots[run_id] = root.resolve() if root is not None else None
+        root = self._artifact_roots[run_id]
+        if root is None:
+            return None
+        candidate = (root / path).resolve()
+        if candidate != root and root not in candidate.parents:  # a crafted "../" path stays out
+            return None
+        return candidate if candidate.exists() else None
 
     def close(self) -> None:
         """Drop downloaded artifacts."""

@@ -19,7 +19,8 @@ from textual_image.widget import Image
 from conftest import free_port, log_run, make_experiment, new_client
 from mltui.screens.save_artifact import SaveArtifactScreen
 from mltui.store import Store
-from mltui.widgets.artifact_viewer import ArtifactViewer, TextView, display_lines, display_rows
+from mltui.widgets.artifact_viewer import ArtifactViewer, display_lines, display_rows
+from mltui.widgets.text_view import TextView
 
 EVIL = "before\n\x1b]52;c;SGVsbG8=\x07 [link=https://evil.example]click[/link]\n\x1b[2J\x1b[31mafter\n"
 HTML = """<html><head><style>p{color:red}</style><script>alert('pwned')</script></head><body>
