@@ -53,7 +53,7 @@ class MltuiApp(App[None]):
             with Vertical(id="right"):
                 yield RunList(self.config, id="runs")
                 with Horizontal(id="bottom"):
-                    yield DiffView(id="diff")
+                    yield DiffView(tuple(self.config.lower_is_better), id="diff")
                     yield ArtifactViewer(id="artifacts")
         yield StatusBar(id="status")
         yield Footer()

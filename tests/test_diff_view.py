@@ -146,3 +146,15 @@ async def test_chart_plots_each_ticked_runs_history(three_runs):
         assert "x: time · log" in str(screen.query_one("#chart-title").render())
         await pilot.press("escape")
         assert app.screen is app.screen_stack[0]
+
+
+async def test_configured_lower_is_better_names(three_runs):
+    app = MltuiApp(Store(three_runs["uri"]), config=Config(lower_is_better=["accuracy"]))
+    async with app.run_test(size=(180, 50)) as pilot:
+        await open_first_experiment(app, pilot, "three")
+        await tick_all_with_base_first(app, pilot)
+        accuracy = row_for(app.query_one(DiffView).table, "accuracy")
+        assert accuracy[1] == "accuracy ↓"
+        result = app.query_one(DiffView).result
+        row = next(r for r in result.rows if r.key == "accuracy")
+        assert [c.verdict for c in row.cells] == [None, "worse", "better"]

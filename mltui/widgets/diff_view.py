@@ -13,7 +13,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from mltui.diff import MISSING, DiffOptions, DiffResult, DiffRow, build_diff, is_lower_better
+from mltui.diff import DEFAULT_LOWER_IS_BETTER, MISSING, DiffOptions, DiffResult, DiffRow, build_diff, is_lower_better
 from mltui.models import Run
 from mltui.store import StoreError
 from mltui.text import literal
@@ -51,11 +51,11 @@ class DiffView(Vertical):
             self.result = result
             super().__init__()
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, lower_is_better: tuple[str, ...] = (), **kwargs) -> None:
         super().__init__(**kwargs)
         self.runs: list[Run] = []
         self.baseline_id: str | None = None
-        self.options = DiffOptions()
+        self.options = DiffOptions(lower_is_better=DEFAULT_LOWER_IS_BETTER + tuple(lower_is_better))
         self.collapsed: set[str] = set()
         self.extremes: dict[str, dict[str, tuple[float, float]]] = {}
         self.result: DiffResult | None = None
