@@ -83,13 +83,9 @@ def run_demo(args: argparse.Namespace) -> int:
     from mltui.store import Store
 
     root = demo_root()
-    if args.rebuild:
-        import shutil
-
-        shutil.rmtree(root, ignore_errors=True)
     print(f"mltui: preparing the demo store in {root} …", file=sys.stderr)
     try:
-        uri = ensure_demo(root)
+        uri = ensure_demo(root, rebuild=args.rebuild)
     except Exception as exc:  # noqa: BLE001 - one line, never a traceback
         return _fail(f"could not build the demo store: {exc}")
     return _launch(Store(uri, read_only=args.read_only), args.experiment)

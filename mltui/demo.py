@@ -86,14 +86,17 @@ def demo_uri(root: Path | None = None) -> str:
     return f"sqlite:///{root.as_posix()}/mlflow.db"
 
 
-def ensure_demo(root: Path | None = None) -> str:
+def ensure_demo(root: Path | None = None, rebuild: bool = False) -> str:
     """Build the demo store unless a complete one is there; return its URI.
 
     A folder left half-built (no `.complete` marker but our `.building` one,
-    or empty) is wiped and rebuilt. A non-empty folder that this module did
-    not create is never wiped: that raises `FileExistsError`.
+    or empty) is wiped and rebuilt; `rebuild` treats a complete one the same.
+    A non-empty folder that this module did not create is never wiped: that
+    raises `FileExistsError`.
     """
     root = _absolute(root if root is not None else demo_root())
+    if rebuild and (root / MARKER).exists():
+        (root / MARKER).rename(root / BUILDING)
     if (root / MARKER).exists():
         return demo_uri(root)
     root.parent.mkdir(parents=True, exist_ok=True)

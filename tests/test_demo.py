@@ -231,3 +231,20 @@ def test_deterministic_values(built, tmp_path):
                 for run in _runs(client, name).values() for key, value in run.data.metrics.items()}
 
     assert values(other) == values(built["client"])
+
+
+def test_rebuild_replaces_a_complete_demo_but_never_a_foreign_folder(tmp_path):
+    from mltui.demo import MARKER, ensure_demo
+
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "precious.txt").write_text("keep me")
+    with pytest.raises(FileExistsError):
+        ensure_demo(foreign, rebuild=True)
+    assert (foreign / "precious.txt").read_text() == "keep me"
+    root = tmp_path / "demo"
+    build = f"from mltui.demo import ensure_demo; ensure_demo({str(root)!r}, rebuild=True)"
+    for _ in range(2):  # a fresh process each time, as `mltui demo --rebuild` runs
+        before = (root / MARKER).stat().st_mtime_ns if (root / MARKER).exists() else None
+        subprocess.run([sys.executable, "-c", build], check=True, capture_output=True, timeout=120)
+        assert (root / MARKER).stat().st_mtime_ns != before
