@@ -9,13 +9,15 @@ Failures surface as `StoreError` carrying one line a person can read.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import os
 import shutil
 import sqlite3
 import tempfile
 import threading
 from sys import intern
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -34,6 +36,34 @@ _HTTP_DEFAULTS = {
     "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
     "MLFLOW_HTTP_REQUEST_TIMEOUT": "20",
 }
+
+
+_GC_LOCK = threading.Lock()
+_gc_pauses = 0
+_gc_was_enabled = True
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Cyclic GC off while any thread is inside; reference counting still frees memory.
+
+    A page of 1,000 runs makes MLflow allocate hundreds of thousands of
+    containers, and the generational collector then spends most of
+    `search_runs` traversing them (bench/bench_runs.py: 61% of a raw load).
+    """
+    global _gc_pauses, _gc_was_enabled
+    with _GC_LOCK:
+        if _gc_pauses == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pauses += 1
+    try:
+        yield
+    finally:
+        with _GC_LOCK:
+            _gc_pauses -= 1
+            if _gc_pauses == 0 and _gc_was_enabled:
+                gc.enable()
 
 
 class StoreError(Exception):
@@ -100,8 +130,11 @@ def friendly_error(exc: BaseException, uri: str = "") -> str:
 class Store:
     """Async facade over one MlflowClient, bound to one tracking URI."""
 
-    def __init__(self, location: str | None = None, *, read_only: bool = False) -> None:
+    def __init__(
+        self, location: str | None = None, *, read_only: bool = False, page_sizes: tuple[int, int] = (FIRST_PAGE, PAGE_SIZE)
+    ) -> None:
         uri, note = resolve_location(location)
+        self.page_sizes = page_sizes
         self.requested_uri = uri
         self.note = note
         self.read_only = read_only
@@ -224,8 +257,8 @@ class Store:
         filter_string: str = "",
         order_by: list[str] | None = None,
         include_deleted: bool = False,
-        first_page: int = FIRST_PAGE,
-        page_size: int = PAGE_SIZE,
+        first_page: int | None = None,
+        page_size: int | None = None,
     ) -> AsyncIterator[list[Run]]:
         """Yield runs page by page: a small first page, then larger ones."""
 
@@ -233,16 +266,19 @@ class Store:
             from mlflow.entities import ViewType
 
             view = ViewType.ALL if include_deleted else ViewType.ACTIVE_ONLY
-            page = client.search_runs(
-                experiment_ids,
-                filter_string=filter_string,
-                run_view_type=view,
-                max_results=size,
-                order_by=order_by or None,
-                page_token=token,
-            )
-            return [to_run(r) for r in page], page.token
+            with gc_paused():
+                page = client.search_runs(
+                    experiment_ids,
+                    filter_string=filter_string,
+                    run_view_type=view,
+                    max_results=size,
+                    order_by=order_by or None,
+                    page_token=token,
+                )
+                return [to_run(r) for r in page], page.token
 
+        first_page = first_page or self.page_sizes[0]
+        page_size = page_size or self.page_sizes[1]
         token, size = None, first_page
         while True:
             runs, token = await self._call(page_job, token, size)

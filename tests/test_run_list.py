@@ -240,3 +240,51 @@ async def test_copied_mlruns_folder_opens(tmp_path):
         await settle(app, pilot)
         assert names(app.query_one(RunList)) == ["from-the-cluster"]
         assert os.environ["MLFLOW_ALLOW_FILE_STORE"] == "true"
+
+
+async def test_pages_stream_visibly_and_nest_at_the_end(triage_store):
+    """Pages of one run: rows show while fetching, children land under the parent at the end."""
+    app = MltuiApp(Store(triage_store["uri"], page_sizes=(1, 1)), config=Config())
+    progress = []
+    async with app.run_test(size=(160, 48)) as pilot:
+        runs = app.query_one(RunList)
+        original = runs.post_message
+
+        def spy(message):
+            if isinstance(message, RunList.Progress) and not message.done:
+                progress.append((runs.table.row_count, runs.loading, runs.table.size.height))
+            return original(message)
+
+        runs.post_message = spy
+        await open_first_experiment(app, pilot, "sweeps/lr")
+        assert [p[0] for p in progress] == [1, 2, 3, 4, 5], "one page, one more row"
+        assert all(loading is False and height > 0 for _, loading, height in progress), "rows visible while fetching"
+        shown = names(runs)
+        assert shown[0] == "▾ sweep-parent" and len(shown) == 5
+
+
+async def test_live_refresh_updates_running_runs_in_place(tmp_path):
+    client = new_client(tmp_path)
+    exp = make_experiment(client, tmp_path, "live")
+    done = log_run(client, exp, "finished-run", {"acc": 0.5}, start_time=1)
+    running = log_run(client, exp, "training", {"acc": 0.1}, start_time=2, status="RUNNING")
+    app = MltuiApp(Store(f"sqlite:///{tmp_path}/mlflow.db"), config=Config(live_interval=1.0))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_first_experiment(app, pilot, "live")
+        runs = app.query_one(RunList)
+        runs.table.move_to(done)
+        await pilot.press("space")
+        runs.table.move_to(running)
+        await pilot.press("space", "w")
+        assert "● live" in str(app.query_one("#run-list-title").render())
+        client.log_metric(running, "acc", 0.7)
+        client.set_terminated(running)
+        runs.refresh_running()
+        await settle(app, pilot)
+        row = names(runs).index("training")
+        assert column(runs, "acc")[row] == "0.7"
+        assert column(runs, "Status")[row] == "FINISHED"
+        assert runs.table.cursor_key == running, "the cursor stays"
+        assert set(runs.ticked) == {done, running}, "the ticks stay"
+        await pilot.press("w")
+        assert "● live" not in str(app.query_one("#run-list-title").render())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -33,6 +35,7 @@ from mltui.widgets.triage import TRIAGE_BINDINGS, TriageMixin
 
 FIXED_WIDTHS = {"tick": 1, "name": 28, "experiment": 22, "status": 8, "start": 16, "duration": 8}
 MAX_VALUE_WIDTH = 24
+REBUILD_EVERY = 2.0  # seconds between tree/group rebuilds while pages stream in
 SAMPLE_ROWS = 300
 
 
@@ -122,9 +125,11 @@ class RunList(TriageMixin, Vertical):
         self.expanded_groups: set[str] = set()
         self.collapsed: set[str] = set()
         self.keys: dict[str, set[str]] = {"m": set(), "p": set(), "t": set()}
-        self.loading = False
+        self.fetching = False
         self._parent_ids: set[str] = set()
         self._deleted_stack: list[list[str]] = []
+        self._stale = False  # rows not yet in tree/group order (streaming)
+        self._last_rebuild = 0.0
         self._live: Timer | None = None
         self._ctx = CellContext(self.ticked, None, {})
 
@@ -206,7 +211,7 @@ class RunList(TriageMixin, Vertical):
         candidate = self.filter_string if filter_string is None else filter_string
         ids = [e.experiment_id for e in self.experiments]
         first = True
-        self.loading = True
+        self.fetching = True
         try:
             async for page in self.app.store.iter_runs(
                 ids, candidate, self._server_order(), include_deleted=self.show_deleted
@@ -219,16 +224,20 @@ class RunList(TriageMixin, Vertical):
                 self._add_runs(page)
                 self.post_message(self.Progress(len(self.runs), done=False))
         except StoreError as exc:
-            self.loading = False
+            self.fetching = False
+            if self._stale:
+                self._rebuild_rows()
             if first and filter_string is not None:
                 self._filter_failed(str(exc))
             self.post_message(self.Progress(len(self.runs), done=True, error=str(exc)))
             return
-        self.loading = False
+        self.fetching = False
         if first:
             self.filter_string = candidate
             self._filter_ok()
             self._reset()
+        if self._stale:
+            self._rebuild_rows()
         self._update_title()
         self.post_message(self.Progress(len(self.runs), done=True))
 
@@ -257,6 +266,12 @@ class RunList(TriageMixin, Vertical):
             self._set_columns()
         if append:
             self.table.append_rows([RunRow(run) for run in runs])
+        elif self.fetching and time.monotonic() - self._last_rebuild < REBUILD_EVERY:
+            # Rebuilding the tree for every page would make a long load quadratic:
+            # show the page now, put it in place at the next rebuild or at the end.
+            self._stale = True
+            if not (self.group_by or self._sorts_locally()):
+                self.table.append_rows([RunRow(run) for run in runs])
         else:
             self._rebuild_rows()
 
@@ -271,6 +286,8 @@ class RunList(TriageMixin, Vertical):
         return self.sort is not None and (self.lookup is not None or not self._server_order())
 
     def _rebuild_rows(self) -> None:
+        self._stale = False
+        self._last_rebuild = time.monotonic()
         runs = list(self.runs.values())
         if self._sorts_locally():
             runs = sort_runs(runs, *self.sort)
@@ -283,14 +300,21 @@ class RunList(TriageMixin, Vertical):
         if self.group_by:
             self._set_columns()
 
-    def replace_run(self, run: Run) -> None:
-        """Show a run as the store now has it (after a write)."""
-        if run.run_id not in self.runs:
-            return
-        self.runs[run.run_id] = run
-        self._rebuild_rows()
-        if run.run_id in self.ticked:
-            self.ticked[run.run_id] = run
+    def replace_runs(self, fresh: list[Run]) -> None:
+        """Show runs as the store now has them, in place: cursor, ticks and order stay."""
+        changed = [run for run in fresh if run.run_id in self.runs]
+        for run in changed:
+            self.runs[run.run_id] = run
+            if run.run_id in self.ticked:
+                self.ticked[run.run_id] = run
+            index = self.table.index_of(run.run_id)
+            if index is not None and isinstance(self.table.rows[index], RunRow):
+                self.table.rows[index].run = run
+        if self.group_by:
+            self._rebuild_rows()  # group stats move with the values
+        else:
+            self.table.invalidate([run.run_id for run in changed])
+        if any(run.run_id in self.ticked for run in changed):
             self.post_message(self.TicksChanged(list(self.ticked.values()), self.baseline_id))
 
     def forget_runs(self, run_ids: list[str]) -> None:
@@ -507,7 +531,7 @@ class RunList(TriageMixin, Vertical):
     @work(exclusive=True, group="live")
     async def refresh_running(self) -> None:
         """Refresh RUNNING runs in place: cursor, ticks and order stay."""
-        if self.loading or not self.experiments:
+        if self.fetching or not self.experiments:
             return
         running = [run.run_id for run in self.runs.values() if run.status == "RUNNING"]
         try:
@@ -515,14 +539,7 @@ class RunList(TriageMixin, Vertical):
         except StoreError as exc:
             self.post_message(self.Progress(len(self.runs), done=True, error=f"live refresh: {exc}"))
             return
-        changed = [run for run in fresh if run.run_id in self.runs]
-        for run in changed:
-            self.runs[run.run_id] = run
-            if run.run_id in self.ticked:
-                self.ticked[run.run_id] = run
-        self._rebuild_rows()
-        if any(run.run_id in self.ticked for run in changed):
-            self.post_message(self.TicksChanged(list(self.ticked.values()), self.baseline_id))
+        self.replace_runs(fresh)
 
     @on(RunTable.CursorMoved, "#run-table")
     def _highlighted(self, event: RunTable.CursorMoved) -> None:

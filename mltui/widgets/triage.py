@@ -126,7 +126,7 @@ class TriageMixin:
         except StoreError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
-        self.replace_run(fresh)
+        self.replace_runs([fresh])
         self.notify(f"{verb.capitalize()} {clean(fresh.name)}", markup=False)
 
     @work(group="writes")
