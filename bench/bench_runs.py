@@ -13,7 +13,7 @@ peaks do not leak between them:
   store  mltui's `Store.iter_runs` (first page 100, then 1000), keeping every
          plain `Run` in a list, as the run list does.
   app    `MltuiApp(store, experiment=..., config=Config())` inside
-         `app.run_test(size=(160, 48))`: when the RunTable first holds rows
+         `app.run_test(size=(160, 48))`: when the run table first holds rows
          (`row_count > 0`), when it first paints a row on screen, when every run
          is loaded (`RunList.fetching` False and row_count == N); then key
          latency with everything loaded.
@@ -267,7 +267,7 @@ def _timed_store_class():
 
 
 class RenderClock:
-    """Counts and timestamps the RunTable's render_line calls (wrapped as an instance attribute)."""
+    """Counts and timestamps the run table's render_line calls (wrapped as an instance attribute)."""
 
     def __init__(self, table) -> None:
         self.calls = 0
@@ -287,7 +287,7 @@ class RenderClock:
 
 
 class MoveClock:
-    """Timestamps the RunTable's cursor moves (its `_scroll_to_cursor`, run by watch_cursor_row)."""
+    """Timestamps the run table's cursor moves (its `_scroll_to_cursor`, run by watch_cursor_row)."""
 
     def __init__(self, table) -> None:
         self.at = 0.0
@@ -321,7 +321,7 @@ async def _press_series(pilot, key: str, count: int, before: str | None = None) 
 async def _key_to_paint(app, clock: RenderClock, moves: MoveClock, key: str, count: int,
                         before: str | None = None, settle: float = 0.03, paint_timeout: float = 30.0) -> dict:
     """ms from posting a key event (as Pilot does, without its idle waits) until the cursor
-    moved, and until the RunTable finished repainting after the move. The poll runs on the
+    moved, and until the run table finished repainting after the move. The poll runs on the
     app's event loop every 0.5 ms, so it sees a repaint only once that compositor pass ended.
     A press whose repaint does not come within `paint_timeout` counts as unpainted."""
     from textual import events
@@ -556,12 +556,12 @@ def print_load(runs: int, marker: dict, res: dict) -> None:
         data = res.get(key)
         if not data:
             continue
-        line(f"{title}: rows in RunTable (row_count > 0)", _s(data["first_rows_from_load_s"]),
+        line(f"{title}: rows in run table (row_count > 0)", _s(data["first_rows_from_load_s"]),
              f"after {data['pages_at_first_rows']} page fetch(es){fmt_ok(data['pages_at_first_rows'] == 1)}")
         painted_pages = data.get("pages_at_first_paint")
         line("    first run painted on screen", _s(data.get("first_paint_from_load_s")),
              f"after {painted_pages} page fetch(es){fmt_ok(painted_pages == 1)}")
-        line("    rows in RunTable, from app launch (incl. import)", _s(data["first_rows_from_launch_s"]))
+        line("    rows in run table, from app launch (incl. import)", _s(data["first_rows_from_launch_s"]))
         line("    full load / CPU time", f"{data['full_from_load_s']:.2f} s / {data['cpu_s']:.0f} s")
         line("    full load, from app launch", _s(data["full_from_launch_s"]))
         line("    rows in table / pages", f"{data['rows']:,} / {data['pages']}")
@@ -628,7 +628,7 @@ def print_keys(res: dict) -> None:
     print(f"  (Pilot: `await pilot.press(k)` + `await pilot.pause()` sleeps in 20 ms steps until the process is idle,"
           f"\n   so it cannot go below ~{floor:.0f} ms (the unbound key) and waits up to 1 s per step while pages load;"
           f"\n   CPU = process time in the window. 'key event -> repainted': the key is posted as Pilot does, then"
-          f"\n   polled every 0.5 ms on the app's loop until the cursor moved and the RunTable repainted.)")
+          f"\n   polled every 0.5 ms on the app's loop until the cursor moved and the run table repainted.)")
     print()
     print("  with every run loaded:")
     print(f"    RunList._rebuild_rows() (live refresh, fold, group, local sort): {app['rebuild_rows_s'] * 1000:,.0f} ms")

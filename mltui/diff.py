@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -134,7 +135,7 @@ def _format_number(value: float, digits: int) -> str:
     if value == 0:
         return "0"
     # Never pad past the shortest repr: 0.1 stays "0.1" even when a neighbour needs 17 digits.
-    digits = min(digits, len(Decimal(repr(value)).normalize().as_tuple().digits))
+    digits = min(digits, _shortest(value)[0])
     magnitude = abs(value)
     if not _FIXED_MIN <= magnitude < _FIXED_MAX:
         return format(value, f".{digits}g")
@@ -165,10 +166,17 @@ def format_values(values: Sequence[float | None]) -> list[str]:
     return [MISSING if v is None else _format_number(v, digits) for v in floats]
 
 
+@lru_cache(maxsize=1 << 16)
+def _shortest(value: float) -> tuple[int, int]:
+    """(significant digits, decimal places) of the shortest repr; cached, as a row reuses its values."""
+    parts = Decimal(repr(value)).normalize().as_tuple()
+    exponent = parts.exponent
+    return len(parts.digits), (max(0, -exponent) if isinstance(exponent, int) else 0)
+
+
 def _decimals(value: float) -> int:
     """Decimal places in the shortest repr of `value` (0.85 -> 2, 1e-20 -> 20, 1e16 -> 0)."""
-    exponent = Decimal(repr(value)).normalize().as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0
+    return _shortest(value)[1]
 
 
 def _signed(text: str, value: float) -> str:
@@ -180,11 +188,16 @@ def _percent_text(delta: float, base: float) -> str:
     """" (+8.2%)" style relative change; empty when the baseline is 0 or the ratio overflows."""
     if base == 0:
         return ""
-    with np.errstate(all="ignore"):
+    try:
         percent = delta / abs(base) * 100
+    except OverflowError:
+        return ""
     if not math.isfinite(percent) or percent == 0:
         return ""
-    return f" ({_signed(_format_number(percent, 2), percent)}%)"
+    text = format(percent, ".2g")
+    if "e" in text and abs(percent) >= 1:  # 150 reads "150", not "1.5e+02"
+        text = str(round(percent))
+    return f" ({_signed(text, percent)}%)"
 
 
 def format_delta(base: float, value: float, *, digits: int = _MIN_DIGITS) -> str:
@@ -300,7 +313,9 @@ def _metric_rows(
     lower = pd.Series([is_lower_better(k, options.lower_is_better, options.flipped) for k in keys], index=keys)
     finite = frame.where(np.isfinite(frame))
     best_value = finite.min(axis=1).where(lower, finite.max(axis=1))
-    is_best = finite.eq(best_value, axis=0)
+    is_best = finite.eq(best_value, axis=0).to_numpy()
+    deltas = deltas.to_numpy()
+    lower = lower.to_numpy()
 
     rows = []
     for r, key in enumerate(keys):
@@ -310,9 +325,9 @@ def _metric_rows(
         base = values[0]
         cells = []
         for i, value in enumerate(values):
-            delta = None if i == 0 else deltas.iat[r, i]
+            delta = None if i == 0 else deltas[r, i]
             if delta is None or math.isnan(delta):
-                cells.append(DiffCell(value, texts[i], None, "", None, bool(is_best.iat[r, i])))
+                cells.append(DiffCell(value, texts[i], None, "", None, bool(is_best[r, i])))
                 continue
             assert base is not None and value is not None
             cells.append(
@@ -321,11 +336,11 @@ def _metric_rows(
                     texts[i],
                     float(delta),
                     format_delta(base, value, digits=digits),
-                    _verdict(delta, bool(lower.iat[r])),
-                    bool(is_best.iat[r, i]),
+                    _verdict(delta, bool(lower[r])),
+                    bool(is_best[r, i]),
                 )
             )
-        rows.append(DiffRow("metrics", key, cells, not _same(values), bool(lower.iat[r])))
+        rows.append(DiffRow("metrics", key, cells, not _same(values), bool(lower[r])))
     return rows
 
 
@@ -338,12 +353,12 @@ def _string_rows(section: str, runs: list[Run], mappings: list[Mapping[str, obje
     deltas = None
     if numeric:
         parsed = pd.DataFrame([[_parse_number(v) for v in row] for row in raws], index=keys, columns=range(len(runs)), dtype=float)
-        deltas = _deltas(parsed)
+        deltas = _deltas(parsed).to_numpy()
     rows = []
     for r, key in enumerate(keys):
         cells = []
         for i, raw in enumerate(raws[r]):
-            delta = None if deltas is None or i == 0 else deltas.iat[r, i]
+            delta = None if deltas is None or i == 0 else deltas[r, i]
             if delta is None or math.isnan(delta):
                 cells.append(DiffCell(raw, _clean_or_missing(raw), None, "", None))  # type: ignore[arg-type]
             else:

@@ -52,7 +52,7 @@ async def test_three_runs_two_difference_columns_and_missing(three_runs):
         await open_first_experiment(app, pilot, "three")
         await tick_all_with_base_first(app, pilot)
         view = app.query_one(DiffView)
-        labels = [str(c.label) for c in view.table.columns.values()]
+        labels = [c.label for c in view.table.columns]
         assert sum(label.startswith("Δ ") for label in labels) == 2
         accuracy = row_for(view.table, "accuracy")
         assert accuracy[2:7] == ["0.85", "0.92", "+0.07 (+8.2%)", "0.7", "-0.15 (-18%)"]
@@ -95,7 +95,7 @@ async def test_best_value_mode_and_direction_flip(three_runs):
         assert "best values" in str(view.query_one("#diff-summary").render())
         # flip accuracy to lower-is-better: its best becomes the minimum
         keys = [row[1] for row in cell_texts(view.table)]
-        view.table.move_cursor(row=keys.index("accuracy"))
+        view.table.cursor_row = keys.index("accuracy")
         await pilot.press("~")
         await settle(app, pilot)
         accuracy = row_for(view.table, "accuracy")
@@ -131,7 +131,7 @@ async def test_chart_plots_each_ticked_runs_history(three_runs):
         view = app.query_one(DiffView)
         view.table.focus()
         keys = [row[1] for row in cell_texts(view.table)]
-        view.table.move_cursor(row=keys.index("accuracy"))
+        view.table.cursor_row = keys.index("accuracy")
         await pilot.press("p")
         await settle(app, pilot)
         screen = app.screen
@@ -158,3 +158,25 @@ async def test_configured_lower_is_better_names(three_runs):
         result = app.query_one(DiffView).result
         row = next(r for r in result.rows if r.key == "accuracy")
         assert [c.verdict for c in row.cells] == [None, "worse", "better"]
+
+
+async def test_many_runs_are_capped_and_computed_off_the_ui_thread(tmp_path):
+    from mlflow.entities import Metric
+
+    client = new_client(tmp_path)
+    exp = make_experiment(client, tmp_path, "wide")
+    for i in range(55):
+        run_id = client.create_run(exp, run_name=f"run-{i:02d}", start_time=1_000 + i).info.run_id
+        client.log_batch(run_id, metrics=[Metric(f"m{k:03d}", i + k / 1000, 0, 0) for k in range(80)])
+        client.set_terminated(run_id)
+    app = MltuiApp(Store(f"sqlite:///{tmp_path}/mlflow.db"), config=Config())
+    async with app.run_test(size=(180, 50)) as pilot:
+        await open_first_experiment(app, pilot, "wide")
+        await pilot.press("a")
+        await settle(app, pilot)
+        view = app.query_one(DiffView)
+        assert len(view.result.runs) == 50
+        assert "showing 50 of 55 ticked" in str(view.query_one("#diff-summary").render())
+        assert sum(c.label.startswith("Δ ") for c in view.table.columns) == 49
+        row = row_for(view.table, "m000")
+        assert row[2] == view.result.runs[0].metrics["m000"].__format__("g")

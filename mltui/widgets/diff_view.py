@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from rich.text import Text
 from textual import on, work
@@ -11,22 +11,67 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from mltui.diff import DEFAULT_LOWER_IS_BETTER, MISSING, DiffOptions, DiffResult, DiffRow, build_diff, is_lower_better
 from mltui.models import Run
 from mltui.store import StoreError
-from mltui.text import literal
+from mltui.text import clean, literal
+from mltui.widgets.virtual_table import Column, VirtualTable
 
 VERDICT_STYLE = {"better": "green", "worse": "red", "same": "dim"}
 SECTION_TITLES = {"metrics": "Metrics", "params": "Params", "tags": "Tags", "info": "Run info"}
 HISTORY_CONCURRENCY = 8
+MAX_RUNS = 50  # columns beyond this stop being readable; the summary says what was left out
+SYNC_CELLS = 4000  # smaller diffs are computed at once, larger ones in a thread
+KEY_WIDTH = (26, 48)
+VALUE_WIDTH = (8, 28)
 
 
-class DiffTable(DataTable):
-    """The focusable table inside the diff pane."""
+@dataclass(slots=True)
+class SectionLine:
+    """The foldable title row of a section."""
 
-    DEFAULT_CSS = "DiffTable { height: 1fr; }"
+    section: str
+    rows: int
+    changed: int
+    folded: bool
+
+    @property
+    def key(self) -> str:
+        return f"section:{self.section}"
+
+
+@dataclass(slots=True)
+class RowLine:
+    row: DiffRow
+
+    @property
+    def key(self) -> str:
+        return f"{self.row.section}:{self.row.key}"
+
+
+def _key_text(row: DiffRow) -> str:
+    return clean(row.key, max_len=60) + (" ↓" if row.lower_is_better else "")
+
+
+def diff_cell(line: SectionLine | RowLine, column: Column) -> tuple[str, str]:
+    """Text and style of one diff cell: values, deltas coloured by verdict, best underlined."""
+    if isinstance(line, SectionLine):
+        if column.key != "key":
+            return "", ""
+        title = f"{'▸' if line.folded else '▾'} {SECTION_TITLES[line.section]} · {line.rows} rows, {line.changed} differ"
+        return title, "bold reverse"
+    row = line.row
+    if column.key == "changed":
+        return ("●", "magenta") if row.changed else ("", "")
+    if column.key == "key":
+        return _key_text(row), "cyan" if row.lower_is_better else ""
+    kind, _, index = column.key.partition(":")
+    cell = row.cells[int(index)]
+    if kind == "v":
+        return cell.text, "dim" if cell.text == MISSING else ("bold underline" if cell.is_best else "")
+    return cell.delta_text, VERDICT_STYLE.get(cell.verdict or "", "")
 
 
 class DiffView(Vertical):
@@ -62,11 +107,11 @@ class DiffView(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("Tick two or more runs (space) to compare them.", id="diff-summary")
-        yield DiffTable(cursor_type="row", zebra_stripes=True, header_height=2, id="diff-table")
+        yield VirtualTable(diff_cell, fixed_columns=2, column_cursor=False, id="diff-table")
 
     @property
-    def table(self) -> DiffTable:
-        return self.query_one(DiffTable)
+    def table(self) -> VirtualTable:
+        return self.query_one(VirtualTable)
 
     def show_runs(self, runs: list[Run], baseline_id: str | None) -> None:
         """Compare `runs` against `baseline_id`."""
@@ -78,33 +123,53 @@ class DiffView(Vertical):
 
     def refresh_diff(self) -> None:
         """Recompute the diff and redraw the table, keeping the cursor row."""
-        summary = self.query_one("#diff-summary", Static)
-        table = self.table
         if len(self.runs) < 2:
             self.result = None
-            table.clear(columns=True)
+            self.workers.cancel_group(self, "diff-compute")
+            self.table.set_columns([])
+            self.table.set_rows([], keep_cursor=False)
             count = len(self.runs)
-            summary.update(f"{count} run ticked: tick one more (space) to compare." if count else
-                           "Tick two or more runs (space) to compare them.")
+            self.query_one("#diff-summary", Static).update(
+                f"{count} run ticked: tick one more (space) to compare." if count
+                else "Tick two or more runs (space) to compare them.")
             return
-        self.result = build_diff(self.runs, self.baseline_id, self.options, self._best_values())
-        cursor_key = self._cursor_row_key()
-        self._render_table(self.result)
-        summary.update(self._summary(self.result))
-        if cursor_key is not None and cursor_key in table.rows:
-            table.move_cursor(row=table.get_row_index(cursor_key), scroll=False)
+        runs = self._compared_runs()
+        cells = len(runs) * max(len(run.metrics) + len(run.params) + len(run.tags) for run in runs)
+        if cells <= SYNC_CELLS:
+            self._show(build_diff(runs, self.baseline_id, self.options, self._best_values()))
+        else:
+            self._compute_in_thread(runs)
+
+    def _compared_runs(self) -> list[Run]:
+        """At most MAX_RUNS runs, the baseline always among them."""
+        if len(self.runs) <= MAX_RUNS:
+            return self.runs
+        base = [run for run in self.runs if run.run_id == self.baseline_id]
+        others = [run for run in self.runs if run.run_id != self.baseline_id]
+        return (base + others)[:MAX_RUNS]
+
+    @work(exclusive=True, group="diff-compute")
+    async def _compute_in_thread(self, runs: list[Run]) -> None:
+        """Large diffs (50 runs x 200 metrics) are computed off the UI thread."""
+        self.query_one("#diff-summary", Static).update(Text(f"Comparing {len(runs)} runs…", style="dim"))
+        result = await asyncio.to_thread(build_diff, runs, self.baseline_id, self.options, self._best_values())
+        self._show(result)
+
+    def _show(self, result: DiffResult) -> None:
+        self.result = result
+        self._render_table(result)
+        self.query_one("#diff-summary", Static).update(self._summary(result))
 
     def _cursor_row_key(self) -> str | None:
-        table = self.table
-        if table.row_count == 0:
-            return None
-        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.table.cursor_key
 
     def _summary(self, result: DiffResult) -> Text:
         base = result.runs[0]
         text = Text("Baseline ", style="dim")
         text.append_text(literal(base.name, "bold yellow", max_len=50))
         text.append(f" · {len(result.runs)} runs · ", style="dim")
+        if len(self.runs) > len(result.runs):
+            text.append(f"showing {len(result.runs)} of {len(self.runs)} ticked · ", style="yellow")
         text.append("best values" if result.options.value_mode == "best" else "latest values",
                     style="bold cyan" if result.options.value_mode == "best" else "")
         if result.options.changed_only:
@@ -118,47 +183,36 @@ class DiffView(Vertical):
     # -- rendering ---------------------------------------------------------------
 
     def _render_table(self, result: DiffResult) -> None:
-        table = self.table
-        table.clear(columns=True)
-        table.add_column("", key="changed", width=1)
-        table.add_column("Key", key="key")
-        for index, run in enumerate(result.runs):
-            label = literal(run.name, "bold yellow" if index == 0 else "bold", max_len=28)
-            label.append(f"\n{run.short_id}" + (" base" if index == 0 else ""), style="dim")
-            table.add_column(label, key=f"v:{index}")
-            if index:
-                table.add_column(literal(f"Δ {run.name}", max_len=28).append("\nvs base", style="dim"), key=f"d:{index}")
+        lines: list[SectionLine | RowLine] = []
         for section in result.options.sections:
             rows = result.rows_in(section)
-            if not rows:
-                continue
-            self._add_section_header(section, rows)
-            if section not in self.collapsed:
-                for row in rows:
-                    table.add_row(*self._row_cells(row), key=f"{section}:{row.key}")
+            if rows:
+                folded = section in self.collapsed
+                lines.append(SectionLine(section, len(rows), sum(r.changed for r in rows), folded))
+                if not folded:
+                    lines.extend(RowLine(row) for row in rows)
+        self.table.set_columns(self._columns(result))
+        self.table.set_rows(lines)
 
-    def _add_section_header(self, section: str, rows: list[DiffRow]) -> None:
-        table = self.table
-        folded = section in self.collapsed
-        changed = sum(row.changed for row in rows)
-        title = Text(f"{'▸' if folded else '▾'} {SECTION_TITLES[section]}", style="bold reverse")
-        title.append(f" {len(rows)} rows, {changed} differ", style="dim")
-        blank = [Text("")] * (len(table.columns) - 2)
-        table.add_row(Text(""), title, *blank, key=f"section:{section}")
+    def _columns(self, result: DiffResult) -> list[Column]:
+        """Widths from the longest text in each column, within sane bounds."""
+        rows = result.rows
 
-    def _row_cells(self, row: DiffRow) -> list[Text]:
-        marker = Text("●", style="magenta") if row.changed else Text(" ")
-        key_style = "" if row.lower_is_better is None else ("cyan" if row.lower_is_better else "")
-        key = literal(row.key, key_style, max_len=60)
-        if row.lower_is_better:
-            key.append(" ↓", style="dim")
-        cells = [marker, key]
-        for index, cell in enumerate(row.cells):
-            style = "dim" if cell.text == MISSING else ("bold underline" if cell.is_best else "")
-            cells.append(literal(cell.text, style, max_len=80))
+        def width(texts: list[str], bounds: tuple[int, int]) -> int:
+            return max(bounds[0], min(bounds[1], max((len(t) for t in texts), default=0)))
+
+        columns = [Column("changed", "", 1), Column("key", "Key", width([_key_text(r) for r in rows], KEY_WIDTH))]
+        for index, run in enumerate(result.runs):
+            name = clean(run.name, max_len=VALUE_WIDTH[1])
+            values = [r.cells[index].text for r in rows] + [name]
+            style = "bold yellow" if index == 0 else "bold"
+            suffix = " base" if index == 0 else ""
+            columns.append(Column(f"v:{index}", f"{name}\n{run.short_id}{suffix}", width(values, VALUE_WIDTH),
+                                  header_style=style))
             if index:
-                cells.append(Text(cell.delta_text, style=VERDICT_STYLE.get(cell.verdict or "", "")))
-        return cells
+                deltas = [r.cells[index].delta_text for r in rows] + ["Δ " + name]
+                columns.append(Column(f"d:{index}", f"Δ {name}\nvs base", width(deltas, VALUE_WIDTH)))
+        return columns
 
     # -- actions -------------------------------------------------------------------
 
@@ -245,6 +299,6 @@ class DiffView(Vertical):
             self.notify(str(exc), severity="error", markup=False)
         self.refresh_diff()
 
-    @on(DataTable.RowHighlighted, "#diff-table")
-    def _stop_highlight(self, event: DataTable.RowHighlighted) -> None:
+    @on(VirtualTable.CursorMoved, "#diff-table")
+    def _stop_cursor_moved(self, event: VirtualTable.CursorMoved) -> None:
         event.stop()

@@ -30,7 +30,7 @@ from mltui.runview import (
 from mltui.screens.pick import PickColumnsScreen, PickOneScreen
 from mltui.store import StoreError
 from mltui.text import clean
-from mltui.widgets.run_table import Column, RunTable
+from mltui.widgets.virtual_table import Column, VirtualTable
 from mltui.widgets.triage import TRIAGE_BINDINGS, TriageMixin
 
 FIXED_WIDTHS = {"tick": 1, "name": 28, "experiment": 22, "status": 8, "start": 16, "duration": 8}
@@ -62,7 +62,7 @@ class FilterInput(Input):
 
     def action_close(self) -> None:
         self.display = False
-        self.parent.query_one(RunTable).focus()
+        self.parent.query_one(VirtualTable).focus()
 
 
 class RunList(TriageMixin, Vertical):
@@ -137,15 +137,15 @@ class RunList(TriageMixin, Vertical):
         yield Static("Open an experiment (Enter in the tree) to list its runs.", id="run-list-title")
         yield FilterInput(self.config.filter_history, id="run-filter")
         yield Static("", id="run-filter-error")
-        yield RunTable(self._render_cell, id="run-table")
+        yield VirtualTable(self._render_cell, fixed_columns=2, id="run-table")
 
     def on_mount(self) -> None:
         self.query_one(FilterInput).display = False
         self.query_one("#run-filter-error").display = False
 
     @property
-    def table(self) -> RunTable:
-        return self.query_one(RunTable)
+    def table(self) -> VirtualTable:
+        return self.query_one(VirtualTable)
 
     # -- what to list --------------------------------------------------------------
 
@@ -541,8 +541,8 @@ class RunList(TriageMixin, Vertical):
             return
         self.replace_runs(fresh)
 
-    @on(RunTable.CursorMoved, "#run-table")
-    def _highlighted(self, event: RunTable.CursorMoved) -> None:
+    @on(VirtualTable.CursorMoved, "#run-table")
+    def _highlighted(self, event: VirtualTable.CursorMoved) -> None:
         event.stop()
         row = event.row
         self.post_message(self.RunHighlighted(row.run if isinstance(row, RunRow) else None))

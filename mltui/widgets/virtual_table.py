@@ -1,8 +1,9 @@
 """A virtual table: draws only the visible rows, so 100,000 runs stay fast.
 
-Textual's DataTable measures every cell; this one renders a row only when it
-scrolls into view and caches the result. The owner supplies the rows and a
-function that turns (row, column) into text and a style.
+Textual's DataTable builds and measures every cell; this one renders a row
+only when it scrolls into view and caches the result. The owner supplies the
+rows (anything with a `.key`) and a function that turns (row, column) into
+text and a style. The run list and the diff pane both use it.
 """
 
 from __future__ import annotations
@@ -30,9 +31,10 @@ GAP = 2
 @dataclass(slots=True)
 class Column:
     key: str
-    label: str
+    label: str  # may hold "\n" for a two-line header
     width: int
     justify: str = "left"  # "left" | "right"
+    header_style: str = ""
 
 
 @lru_cache(maxsize=512)
@@ -49,8 +51,11 @@ def fit(text: str, width: int, justify: str = "left") -> str:
     return pad + text if justify == "right" else text + pad
 
 
-class RunTable(ScrollView, can_focus=True):
-    """Rows of anything with a `.key`; one header line; a row and a column cursor."""
+class VirtualTable(ScrollView, can_focus=True):
+    """Rows of anything with a `.key`; a header; a row cursor and, optionally, a column cursor.
+
+    The first `fixed_columns` columns stay put while the rest scroll sideways.
+    """
 
     BINDINGS = [
         Binding("up,k", "cursor_up", "Up", show=False),
@@ -63,14 +68,14 @@ class RunTable(ScrollView, can_focus=True):
         Binding("end,G", "last", "Last", show=False),
     ]
 
-    COMPONENT_CLASSES = {"run-table--header", "run-table--cursor", "run-table--column-cursor"}
+    COMPONENT_CLASSES = {"vtable--header", "vtable--cursor", "vtable--column-cursor"}
 
     DEFAULT_CSS = """
-    RunTable { height: 1fr; background: $surface; }
-    RunTable > .run-table--header { text-style: bold; background: $panel; }
-    RunTable > .run-table--cursor { background: $block-cursor-blurred-background; }
-    RunTable:focus > .run-table--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
-    RunTable > .run-table--column-cursor { text-style: bold underline; background: $panel; }
+    VirtualTable { height: 1fr; background: $surface; }
+    VirtualTable > .vtable--header { text-style: bold; background: $panel; }
+    VirtualTable > .vtable--cursor { background: $block-cursor-blurred-background; }
+    VirtualTable:focus > .vtable--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
+    VirtualTable > .vtable--column-cursor { text-style: bold underline; background: $panel; }
     """
 
     cursor_row: reactive[int] = reactive(0, always_update=True)
@@ -79,18 +84,22 @@ class RunTable(ScrollView, can_focus=True):
     class CursorMoved(Message):
         """The row cursor moved; `row` is the row object now under it (or None)."""
 
-        def __init__(self, table: RunTable, row: Any) -> None:
+        def __init__(self, table: VirtualTable, row: Any) -> None:
             self.table = table
             self.row = row
             super().__init__()
 
         @property
-        def control(self) -> RunTable:
+        def control(self) -> VirtualTable:
             return self.table
 
-    def __init__(self, render_cell: CellRenderer, **kwargs) -> None:
+    def __init__(self, render_cell: CellRenderer, *, fixed_columns: int = 0, column_cursor: bool = True,
+                 **kwargs) -> None:
         super().__init__(**kwargs)
         self.render_cell = render_cell
+        self.fixed_columns = fixed_columns
+        self.column_cursor = column_cursor
+        self.header_height = 1
         self.columns: list[Column] = []
         self.rows: list[Any] = []
         self._index: dict[str, int] = {}
@@ -104,6 +113,7 @@ class RunTable(ScrollView, can_focus=True):
 
     def set_columns(self, columns: Sequence[Column]) -> None:
         self.columns = list(columns)
+        self.header_height = max([1, *(c.label.count("\n") + 1 for c in self.columns)])
         self.cursor_column = min(self.cursor_column, max(0, len(self.columns) - 1))
         self._changed()
 
@@ -143,7 +153,11 @@ class RunTable(ScrollView, can_focus=True):
 
     def _update_virtual_size(self) -> None:
         width = sum(c.width + GAP for c in self.columns)
-        self.virtual_size = Size(width, len(self.rows) + 1)
+        self.virtual_size = Size(width, len(self.rows) + self.header_height)
+
+    @property
+    def _fixed_width(self) -> int:
+        return sum(c.width + GAP for c in self.columns[: self.fixed_columns])
 
     @property
     def cursor_key(self) -> str | None:
@@ -185,7 +199,7 @@ class RunTable(ScrollView, can_focus=True):
         self.refresh()
 
     def _scroll_to_cursor(self) -> None:
-        body = max(1, self.scrollable_content_region.height - 1)
+        body = max(1, self.scrollable_content_region.height - self.header_height)
         top = int(self.scroll_y)
         if self.cursor_row < top:
             self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
@@ -193,11 +207,12 @@ class RunTable(ScrollView, can_focus=True):
             self.scroll_to(y=self.cursor_row - body + 1, animate=False, immediate=True)
 
     def _scroll_to_column(self) -> None:
-        if not self.columns:
+        if not self.columns or self.cursor_column < self.fixed_columns:
             return
-        left = sum(c.width + GAP for c in self.columns[: self.cursor_column])
+        fixed = self._fixed_width
+        left = sum(c.width + GAP for c in self.columns[self.fixed_columns : self.cursor_column])
         right = left + self.columns[self.cursor_column].width
-        width = self.scrollable_content_region.width
+        width = max(1, self.scrollable_content_region.width - fixed)
         if left < self.scroll_x:
             self.scroll_to(x=left, animate=False, immediate=True)
         elif right > self.scroll_x + width:
@@ -228,31 +243,46 @@ class RunTable(ScrollView, can_focus=True):
         self.cursor_row = len(self.rows) - 1
 
     def on_click(self, event: events.Click) -> None:
-        if event.y >= 1:
-            self.cursor_row = int(self.scroll_y) + event.y - 1
+        if event.y >= self.header_height:
+            self.cursor_row = int(self.scroll_y) + event.y - self.header_height
 
     # -- rendering ----------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        scroll_x = int(self.scroll_x)
-        if y == 0:
-            segments = self._header_segments()
+        header = y < self.header_height
+        if header:
+            segments = self._header_segments(y)
         else:
-            index = int(self.scroll_y) + y - 1
+            index = int(self.scroll_y) + y - self.header_height
             if index >= len(self.rows):
                 return Strip.blank(width, self.rich_style)
             segments = self._row_segments(index)
-        strip = Strip(segments).crop(scroll_x, scroll_x + width)
-        return strip.extend_cell_length(width, self.rich_style if y else self.get_component_rich_style("run-table--header"))
+        fill = self.get_component_rich_style("vtable--header") if header else self.rich_style
+        return self._scrolled(segments, width).extend_cell_length(width, fill)
 
-    def _header_segments(self) -> list[Segment]:
-        header = self.get_component_rich_style("run-table--header")
-        focused = self.get_component_rich_style("run-table--column-cursor")
+    def _scrolled(self, segments: list[Segment], width: int) -> Strip:
+        """Fixed columns stay at the left; the others shift by the horizontal scroll."""
+        strip = Strip(segments)
+        fixed = min(self._fixed_width, width)
+        scroll_x = int(self.scroll_x)
+        if not fixed:
+            return strip.crop(scroll_x, scroll_x + width)
+        left = strip.crop(0, fixed)
+        right = strip.crop(fixed + scroll_x, fixed + scroll_x + width - fixed)
+        return Strip.join([left, right])
+
+    def _header_segments(self, line: int) -> list[Segment]:
+        header = self.get_component_rich_style("vtable--header")
+        focused = self.get_component_rich_style("vtable--column-cursor")
         segments = []
         for i, column in enumerate(self.columns):
-            style = focused if i == self.cursor_column and self.has_focus else header
-            segments.append(Segment(fit(column.label, column.width, column.justify), style))
+            parts = column.label.split("\n")
+            text = parts[line] if line < len(parts) else ""
+            style = header + _style(column.header_style) if column.header_style else header
+            if self.column_cursor and i == self.cursor_column and self.has_focus and line == 0:
+                style = focused
+            segments.append(Segment(fit(text, column.width, column.justify), style))
             segments.append(Segment(" " * GAP, header))
         return segments
 
@@ -263,7 +293,7 @@ class RunTable(ScrollView, can_focus=True):
             return cached
         base = self.rich_style
         if index == self.cursor_row:
-            base = base + self.get_component_rich_style("run-table--cursor")
+            base = base + self.get_component_rich_style("vtable--cursor")
         segments = []
         for column in self.columns:
             text, style = self.render_cell(row, column)
@@ -276,7 +306,7 @@ class RunTable(ScrollView, can_focus=True):
 
     def visible_text(self) -> list[list[str]]:
         """The cells as a user reads them (header first): for tests and debugging."""
-        lines = [[fit(c.label, c.width, c.justify).strip() for c in self.columns]]
+        lines = [[c.label.split("\n")[0].strip() for c in self.columns]]
         for row in self.rows:
             lines.append([self.render_cell(row, c)[0] for c in self.columns])
         return lines
