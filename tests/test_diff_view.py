@@ -180,3 +180,23 @@ async def test_many_runs_are_capped_and_computed_off_the_ui_thread(tmp_path):
         assert sum(c.label.startswith("Δ ") for c in view.table.columns) == 49
         row = row_for(view.table, "m000")
         assert row[2] == view.result.runs[0].metrics["m000"].__format__("g")
+
+
+async def test_sections_fold_and_system_tags_toggle(three_runs):
+    app = MltuiApp(Store(three_runs["uri"]), config=Config())
+    async with app.run_test(size=(180, 50)) as pilot:
+        await open_first_experiment(app, pilot, "three")
+        await tick_all_with_base_first(app, pilot)
+        view = app.query_one(DiffView)
+        view.table.focus()
+        keys = [row[1] for row in cell_texts(view.table)]
+        assert "▾ Params  1/2 differ" in keys
+        assert not any(k.startswith("mlflow.") for k in keys)
+        view.table.cursor_row = keys.index("▾ Params  1/2 differ")
+        await pilot.press("enter")
+        keys = [row[1] for row in cell_texts(view.table)]
+        assert "▸ Params  1/2 differ" in keys and "seed" not in keys and "C" not in keys
+        assert view.table.cursor_key == "section:params", "the cursor stays on the folded section"
+        await pilot.press("full_stop")
+        keys = [row[1] for row in cell_texts(view.table)]
+        assert "mlflow.runName" in keys

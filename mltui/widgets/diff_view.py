@@ -60,7 +60,7 @@ def diff_cell(line: SectionLine | RowLine, column: Column) -> tuple[str, str]:
     if isinstance(line, SectionLine):
         if column.key != "key":
             return "", ""
-        title = f"{'▸' if line.folded else '▾'} {SECTION_TITLES[line.section]} · {line.rows} rows, {line.changed} differ"
+        title = f"{'▸' if line.folded else '▾'} {SECTION_TITLES[line.section]}  {line.changed}/{line.rows} differ"
         return title, "bold reverse"
     row = line.row
     if column.key == "changed":
