@@ -215,3 +215,24 @@ async def test_z_maximizes_the_focused_pane_and_restores(classifier_store):
         assert app.screen.maximized is app.query_one(RunList)
         await pilot.press("z")
         assert app.screen.maximized is None
+
+
+async def test_command_palette_opens_an_experiment(classifier_store):
+    app = MltuiApp(Store(classifier_store["uri"]))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"open experiment classifier")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert sorted(row[1] for row in cell_texts(app.query_one(RunList).table)) == ["logreg-a", "logreg-b"]
+
+
+async def test_unknown_experiment_option_says_so(classifier_store):
+    app = MltuiApp(Store(classifier_store["uri"]), experiment="nope")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        assert app.query_one(StatusBar).error == "No experiment named or numbered 'nope'"
+        assert app.query_one(ExperimentTree).experiments(), "the tree is still there to use"
