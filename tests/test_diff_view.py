@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
 import pytest
 
 from mltui.app import MltuiApp
@@ -46,11 +48,18 @@ async def tick_all_with_base_first(app, pilot):
     await pilot.pause()
 
 
-async def test_three_runs_two_difference_columns_and_missing(three_runs):
-    app = MltuiApp(Store(three_runs["uri"]), config=Config())
+@asynccontextmanager
+async def three_ticked(uri: str, config: Config | None = None):
+    """The app on the three-run store with base, better, worse ticked in that order."""
+    app = MltuiApp(Store(uri), config=config or Config())
     async with app.run_test(size=(180, 50)) as pilot:
         await open_first_experiment(app, pilot, "three")
         await tick_all_with_base_first(app, pilot)
+        yield app, pilot
+
+
+async def test_three_runs_two_difference_columns_and_missing(three_runs):
+    async with three_ticked(three_runs["uri"]) as (app, pilot):
         view = app.query_one(DiffView)
         labels = [c.label for c in view.table.columns]
         assert sum(label.startswith("Δ ") for label in labels) == 2
@@ -65,10 +74,7 @@ async def test_three_runs_two_difference_columns_and_missing(three_runs):
 
 
 async def test_changed_only_hides_identical_rows(three_runs):
-    app = MltuiApp(Store(three_runs["uri"]), config=Config())
-    async with app.run_test(size=(180, 50)) as pilot:
-        await open_first_experiment(app, pilot, "three")
-        await tick_all_with_base_first(app, pilot)
+    async with three_ticked(three_runs["uri"]) as (app, pilot):
         view = app.query_one(DiffView)
         assert row_for(view.table, "seed")
         view.table.focus()
@@ -81,10 +87,7 @@ async def test_changed_only_hides_identical_rows(three_runs):
 
 
 async def test_best_value_mode_and_direction_flip(three_runs):
-    app = MltuiApp(Store(three_runs["uri"]), config=Config())
-    async with app.run_test(size=(180, 50)) as pilot:
-        await open_first_experiment(app, pilot, "three")
-        await tick_all_with_base_first(app, pilot)
+    async with three_ticked(three_runs["uri"]) as (app, pilot):
         view = app.query_one(DiffView)
         view.table.focus()
         await pilot.press("m")
@@ -124,10 +127,7 @@ async def test_export_markdown_writes_the_seed_row(classifier_store, tmp_path, m
 
 
 async def test_chart_plots_each_ticked_runs_history(three_runs):
-    app = MltuiApp(Store(three_runs["uri"]), config=Config())
-    async with app.run_test(size=(180, 50)) as pilot:
-        await open_first_experiment(app, pilot, "three")
-        await tick_all_with_base_first(app, pilot)
+    async with three_ticked(three_runs["uri"]) as (app, pilot):
         view = app.query_one(DiffView)
         view.table.focus()
         keys = [row[1] for row in cell_texts(view.table)]
@@ -149,10 +149,7 @@ async def test_chart_plots_each_ticked_runs_history(three_runs):
 
 
 async def test_configured_lower_is_better_names(three_runs):
-    app = MltuiApp(Store(three_runs["uri"]), config=Config(lower_is_better=["accuracy"]))
-    async with app.run_test(size=(180, 50)) as pilot:
-        await open_first_experiment(app, pilot, "three")
-        await tick_all_with_base_first(app, pilot)
+    async with three_ticked(three_runs["uri"], Config(lower_is_better=["accuracy"])) as (app, pilot):
         accuracy = row_for(app.query_one(DiffView).table, "accuracy")
         assert accuracy[1] == "accuracy ↓"
         result = app.query_one(DiffView).result
@@ -183,10 +180,7 @@ async def test_many_runs_are_capped_and_computed_off_the_ui_thread(tmp_path):
 
 
 async def test_sections_fold_and_system_tags_toggle(three_runs):
-    app = MltuiApp(Store(three_runs["uri"]), config=Config())
-    async with app.run_test(size=(180, 50)) as pilot:
-        await open_first_experiment(app, pilot, "three")
-        await tick_all_with_base_first(app, pilot)
+    async with three_ticked(three_runs["uri"]) as (app, pilot):
         view = app.query_one(DiffView)
         view.table.focus()
         keys = [row[1] for row in cell_texts(view.table)]
