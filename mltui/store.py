@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import logging
 import os
 import shutil
 import sqlite3
@@ -174,6 +175,8 @@ class Store:
             self._check_exists(uri)
             from mlflow import MlflowClient
 
+            # MLflow's INFO lines would write over the UI; failures reach the user as StoreError.
+            logging.getLogger("mlflow").setLevel(logging.ERROR)
             self._client = MlflowClient(tracking_uri=uri)
             return self._client
 
