@@ -10,9 +10,10 @@ Builds a throw-away SQLite store in a temp dir with real MlflowClient calls
   show_runs       inside `MltuiApp.run_test(size=(160, 48))`:
                   `DiffView.show_runs(runs, baseline)` then `await pilot.pause()`.
                   "first render" is the time from calling show_runs to the last
-                  `the diff table's render_line` call the repaint made (DataTable sizes
-                  its rows on idle, so rendering happens after show_runs returns);
-                  "wall" adds the pilot's idle-detection sleeps.
+                  `render_line` call of the diff's VirtualTable in the repaint that
+                  follows (diffs over 4,000 cells are computed in a thread worker,
+                  and the table paints on the next compositor pass, both after
+                  show_runs returns); "wall" adds the pilot's idle-detection sleeps.
   tick all (a)    the user's path: `a` in the run list ticks every run, the app
                   forwards TicksChanged to show_runs; measured the same way.
 
