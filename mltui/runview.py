@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import math
 import re
+from itertools import chain
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from mltui.formatting import format_duration, format_number, format_time
-from mltui.models import Run
+from mltui.models import PARENT_TAG, Run
 from mltui.text import clean
 
 # Columns the run list always has; metric/param/tag columns are "m:", "p:", "t:".
@@ -70,47 +71,74 @@ def column_value(run: Run, column: str) -> object:
     }.get(column)
 
 
-def nest_runs(runs: Sequence[Run], collapsed: set[str]) -> list[RunRow]:
-    """Order runs as a tree: each child right under its parent, in server order.
+class RunTree:
+    """Runs as parents and children (`mlflow.parentRunId`), in server order.
 
-    A child whose parent is not in `runs` stays at the top level.
+    Built once per rebuild; folding or unfolding one run then asks for just
+    that run's subtree instead of re-nesting 100,000 runs.
     """
-    by_id = {run.run_id: run for run in runs}
-    children: dict[str, list[Run]] = {}
-    roots: list[Run] = []
-    for run in runs:
-        parent = run.parent_id
-        if parent and parent in by_id and parent != run.run_id:
-            children.setdefault(parent, []).append(run)
-        else:
-            roots.append(run)
-    rows: list[RunRow] = []
-    seen: set[str] = set()
 
-    def visit(run: Run, depth: int) -> None:
-        if run.run_id in seen:  # a cycle in parent tags must not loop forever
-            return
-        seen.add(run.run_id)
-        kids = children.get(run.run_id, [])
-        folded = run.run_id in collapsed
-        rows.append(RunRow(run, depth, len(kids), folded))
-        if not folded:
-            for kid in kids:
-                visit(kid, depth + 1)
+    def __init__(self, runs: Sequence[Run]) -> None:
+        self.runs = runs
+        by_id = {run.run_id: run for run in runs}
+        self.children: dict[str, list[Run]] = {}
+        self.roots: list[Run] = []
+        for run in runs:
+            parent = run.tags.get(PARENT_TAG)
+            if parent and parent in by_id and parent != run.run_id:
+                self.children.setdefault(parent, []).append(run)
+            else:
+                self.roots.append(run)
 
-    for run in roots:
-        visit(run, 0)
-    reachable = set()
-    stack = [run.run_id for run in roots]
-    while stack:
-        run_id = stack.pop()
-        if run_id not in reachable:
-            reachable.add(run_id)
-            stack.extend(kid.run_id for kid in children.get(run_id, []))
-    for run in runs:  # runs caught in a parent cycle: never hide a run
-        if run.run_id not in reachable and run.run_id not in seen:
-            visit(run, 0)
-    return rows
+    def rows(self, collapsed: set[str]) -> list[RunRow]:
+        """Every shown row: each child right under its parent.
+
+        A child whose parent is not loaded stays at the top level, and runs
+        caught in a cycle of parent tags show at the top level too: no run hides.
+        """
+        if not self.children:
+            return [RunRow(run) for run in self.runs]
+        rows: list[RunRow] = []
+        placed: set[str] = set()
+        for start in chain(self.roots, self.runs):  # then whatever no root reaches: cycles
+            if start.run_id not in placed:
+                self._walk(start, 0, collapsed, placed, rows)
+        return rows
+
+    def subtree(self, run: Run, depth: int, collapsed: set[str]) -> list[RunRow]:
+        """The rows an unfolded `run` (shown at `depth`) has beneath it."""
+        rows: list[RunRow] = []
+        self._walk(run, depth, collapsed, set(), rows)
+        return rows[1:]
+
+    def _walk(self, start: Run, depth: int, collapsed: set[str], placed: set[str], rows: list[RunRow]) -> None:
+        """Depth-first, without recursion: sweeps can nest deep."""
+        stack = [(start, depth, False)]
+        while stack:
+            run, level, hidden = stack.pop()
+            if run.run_id in placed:
+                continue
+            placed.add(run.run_id)  # shown, or folded away under a shown ancestor
+            kids = self.children.get(run.run_id, ())
+            folded = run.run_id in collapsed
+            if not hidden:
+                rows.append(RunRow(run, level, len(kids), folded))
+            stack.extend((kid, level + 1, hidden or folded) for kid in reversed(kids))
+
+
+def nest_runs(runs: Sequence[Run], collapsed: set[str]) -> list[RunRow]:
+    """Order runs as a tree: each child right under its parent, in server order."""
+    return RunTree(runs).rows(collapsed)
+
+
+def end_of_children(rows: Sequence[Row], index: int) -> int:
+    """The index just past the rows shown beneath rows[index] (its subtree or members)."""
+    row = rows[index]
+    depth = row.depth if isinstance(row, RunRow) else 0
+    end = index + 1
+    while end < len(rows) and isinstance(rows[end], RunRow) and rows[end].depth > depth:
+        end += 1
+    return end
 
 
 def group_runs(runs: Iterable[Run], column: str, expanded: set[str]) -> list[Row]:

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import math
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from mltui.config import Config
 from mltui.formatting import format_duration, format_number
 from mltui.models import Run
 from mltui.runview import (
     CellContext,
     RunRow,
+    RunTree,
     cell_text,
+    end_of_children,
     group_runs,
     lookup_filters,
     metric_stats,
@@ -82,6 +87,32 @@ def test_nest_runs_puts_children_under_parents_and_survives_cycles():
     assert len(rows) == 6, "runs in a parent cycle still show"
     folded = nest_runs(runs[:3], collapsed={"p"})
     assert [(r.run.run_id, r.children, r.collapsed) for r in folded] == [("p", 2, True)]
+
+
+def row_ids(rows: list[RunRow]) -> list[tuple[str, int, int, bool]]:
+    return [(r.run.run_id, r.depth, r.children, r.collapsed) for r in rows]
+
+
+@settings(max_examples=200, deadline=None)
+@given(parents=st.lists(st.integers(min_value=-1, max_value=11), min_size=1, max_size=12),
+       folded=st.sets(st.integers(min_value=0, max_value=11)), pick=st.integers(min_value=0))
+def test_folding_in_place_matches_a_full_rebuild(parents, folded, pick):
+    """What RunList.action_fold does (splice one subtree) equals re-nesting every run."""
+    runs = [run(str(i), parent=str(p) if p >= 0 else None) for i, p in enumerate(parents)]
+    collapsed = {str(i) for i in folded}
+    tree = RunTree(runs)
+    rows = tree.rows(collapsed)
+    assert sorted(r.run.run_id for r in tree.rows(set())) == sorted(r.run_id for r in runs), "no run hides"
+    parents_shown = [i for i, r in enumerate(rows) if r.children]
+    if not parents_shown:
+        return
+    index = parents_shown[pick % len(parents_shown)]
+    row = rows[index]
+    collapsed ^= {row.run.run_id}
+    row.collapsed = row.run.run_id in collapsed
+    beneath = [] if row.collapsed else tree.subtree(row.run, row.depth, collapsed)
+    rows[index + 1:end_of_children(rows, index)] = beneath
+    assert row_ids(rows) == row_ids(tree.rows(collapsed))
 
 
 def test_group_runs_and_stats():

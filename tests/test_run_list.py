@@ -139,6 +139,10 @@ async def test_children_nest_under_their_parent_and_fold(triage_store):
         runs.table.cursor_row = 0
         await pilot.press("enter")
         assert names(runs) == ["▸ sweep-parent (+4)"]
+        await pilot.press("enter")
+        assert names(runs) == shown, "unfolding puts the children back, in order"
+        assert runs.table.cursor_row == 0
+        await pilot.press("enter")
         await pilot.press("c")
         await pilot.pause()
         assert len(runs.ticked) == 5, "the parent and its four children"
@@ -162,6 +166,11 @@ async def test_group_by_shows_mean_per_group(triage_store):
         acc = header.index("val_accuracy")
         assert rows["▸ model=resnet (2)"][acc] == "0.75 (0.7–0.8)"
         assert rows["▸ model=vit (2)"][acc] == "0.75 (0.6–0.9)"
+        runs.table.move_to("group:p:model=resnet")
+        await pilot.press("enter")
+        assert names(runs)[1:5] == ["▾ model=resnet (2)", "lr-0.01", "lr-0.1", "▸ model=vit (2)"]
+        await pilot.press("enter")
+        assert names(runs)[1:] == ["▸ model=resnet (2)", "▸ model=vit (2)"]
         runs.table.move_to("group:p:model=vit")
         await pilot.press("space")
         await pilot.pause()

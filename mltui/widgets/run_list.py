@@ -20,10 +20,11 @@ from mltui.runview import (
     GroupRow,
     Row,
     RunRow,
+    RunTree,
     cell_text,
     column_label,
+    end_of_children,
     group_runs,
-    nest_runs,
     order_by_clause,
     sort_runs,
 )
@@ -129,6 +130,7 @@ class RunList(TriageMixin, Vertical):
         self._parent_ids: set[str] = set()
         self._deleted_stack: list[list[str]] = []
         self._stale = False  # rows not yet in tree/group order (streaming)
+        self._tree: RunTree | None = None  # parents and children as of the last rebuild
         self._last_rebuild = 0.0
         self._live: Timer | None = None
         self._ctx = CellContext(self.ticked, None, {})
@@ -243,6 +245,7 @@ class RunList(TriageMixin, Vertical):
 
     def _reset(self) -> None:
         self.runs.clear()
+        self._tree = None
         self._parent_ids.clear()
         self.keys = {"m": set(), "p": set(), "t": set()}
         self.table.set_rows([], keep_cursor=False)
@@ -295,7 +298,8 @@ class RunList(TriageMixin, Vertical):
         if self.group_by:
             rows = group_runs(runs, self.group_by, self.expanded_groups)
         else:
-            rows = nest_runs(runs, self.collapsed)
+            self._tree = RunTree(runs)
+            rows = self._tree.rows(self.collapsed)
         self.table.set_rows(rows)
         if self.group_by:
             self._set_columns()
@@ -303,6 +307,7 @@ class RunList(TriageMixin, Vertical):
     def replace_runs(self, fresh: list[Run]) -> None:
         """Show runs as the store now has them, in place: cursor, ticks and order stay."""
         changed = [run for run in fresh if run.run_id in self.runs]
+        self._tree = None  # it holds the old Run objects: the next fold rebuilds
         for run in changed:
             self.runs[run.run_id] = run
             if run.run_id in self.ticked:
@@ -424,14 +429,28 @@ class RunList(TriageMixin, Vertical):
     # -- tree and groups -------------------------------------------------------------
 
     def action_fold(self) -> None:
+        """Fold or unfold the highlighted parent run or group, in place."""
+        index = self.table.cursor_row
         row = self.table.cursor_row_object
         if isinstance(row, GroupRow):
             self.expanded_groups ^= {row.key}
+            row.collapsed = row.key not in self.expanded_groups
         elif isinstance(row, RunRow) and row.children:
             self.collapsed ^= {row.run.run_id}
+            row.collapsed = row.run.run_id in self.collapsed
         else:
             return
-        self._rebuild_rows()
+        if self._stale or (isinstance(row, RunRow) and self._tree is None):
+            self._rebuild_rows()  # rows from before the latest pages: place those too
+            return
+        if row.collapsed:
+            beneath: list[Row] = []
+        elif isinstance(row, GroupRow):
+            beneath = [RunRow(run, depth=1) for run in row.members]
+        else:
+            beneath = self._tree.subtree(row.run, row.depth, self.collapsed)
+        self.table.invalidate([row.key])
+        self.table.splice(index + 1, end_of_children(self.table.rows, index), beneath)
 
     def action_group_by(self) -> None:
         options = [("", "(no grouping)")] + [(f"p:{k}", f"param {k}") for k in sorted(self.keys["p"])] + [

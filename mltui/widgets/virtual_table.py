@@ -137,6 +137,24 @@ class VirtualTable(ScrollView, can_focus=True):
         if start == 0 and self.rows:
             self.cursor_row = 0
 
+    def splice(self, start: int, stop: int, rows: Sequence[Any]) -> None:
+        """Put `rows` in place of rows[start:stop] (a fold or unfold), keeping the rest.
+
+        Re-indexes only from `start` on, so folding one sweep among 100,000
+        runs costs a few milliseconds instead of a full `set_rows`.
+        """
+        current = self.cursor_key
+        for row in self.rows[start:stop]:
+            self._index.pop(row.key, None)
+        self.rows[start:stop] = rows
+        index = self._index
+        for position in range(start, len(self.rows)):
+            index[self.rows[position].key] = position
+        self._update_virtual_size()
+        self.refresh()
+        if current in index and index[current] != self.cursor_row:
+            self.cursor_row = index[current]
+
     def invalidate(self, keys: Sequence[str] | None = None) -> None:
         """Forget cached renderings (all, or of some rows) and repaint."""
         if keys is None:
