@@ -36,7 +36,8 @@ from mltui.widgets.triage import TRIAGE_BINDINGS, TriageMixin
 
 FIXED_WIDTHS = {"tick": 1, "name": 28, "experiment": 22, "status": 8, "start": 16, "duration": 8}
 MAX_VALUE_WIDTH = 24
-REBUILD_EVERY = 2.0  # seconds between tree/group rebuilds while pages stream in
+REBUILD_EVERY = 2.0  # seconds at least between tree/group rebuilds while pages stream in
+REBUILD_SHARE = 0.1  # and at most this share of the time spent rebuilding (big sweeps)
 SAMPLE_ROWS = 300
 
 
@@ -132,6 +133,7 @@ class RunList(TriageMixin, Vertical):
         self._stale = False  # rows not yet in tree/group order (streaming)
         self._tree: RunTree | None = None  # parents and children as of the last rebuild
         self._last_rebuild = 0.0
+        self._rebuild_cost = 0.0  # seconds the last rebuild took
         self._live: Timer | None = None
         self._ctx = CellContext(self.ticked, None, {})
 
@@ -269,7 +271,7 @@ class RunList(TriageMixin, Vertical):
             self._set_columns()
         if append:
             self.table.append_rows([RunRow(run) for run in runs])
-        elif self.fetching and time.monotonic() - self._last_rebuild < REBUILD_EVERY:
+        elif self.fetching and time.monotonic() - self._last_rebuild < self._rebuild_pause():
             # Rebuilding the tree for every page would make a long load quadratic:
             # show the page now, put it in place at the next rebuild or at the end.
             self._stale = True
@@ -290,7 +292,7 @@ class RunList(TriageMixin, Vertical):
 
     def _rebuild_rows(self) -> None:
         self._stale = False
-        self._last_rebuild = time.monotonic()
+        self._last_rebuild = started = time.monotonic()
         runs = list(self.runs.values())
         if self._sorts_locally():
             runs = sort_runs(runs, *self.sort)
@@ -303,6 +305,11 @@ class RunList(TriageMixin, Vertical):
         self.table.set_rows(rows)
         if self.group_by:
             self._set_columns()
+        self._rebuild_cost = time.monotonic() - started
+
+    def _rebuild_pause(self) -> float:
+        """Seconds to wait between rebuilds while streaming: longer as they get costly."""
+        return max(REBUILD_EVERY, self._rebuild_cost / REBUILD_SHARE)
 
     def replace_runs(self, fresh: list[Run]) -> None:
         """Show runs as the store now has them, in place: cursor, ticks and order stay."""
