@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import re
-from itertools import chain
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -74,56 +73,82 @@ def column_value(run: Run, column: str) -> object:
 class RunTree:
     """Runs as parents and children (`mlflow.parentRunId`), in server order.
 
-    Built once per rebuild; folding or unfolding one run then asks for just
-    that run's subtree instead of re-nesting 100,000 runs.
+    Laid out once per rebuild, each run under exactly one shown parent;
+    folding or unfolding one run then asks for just that run's subtree
+    instead of re-nesting 100,000 runs.
     """
 
     def __init__(self, runs: Sequence[Run]) -> None:
         self.runs = runs
+        self.parent: dict[str, Run] = {}
         by_id = {run.run_id: run for run in runs}
-        self.children: dict[str, list[Run]] = {}
-        self.roots: list[Run] = []
+        logged: dict[str, list[Run]] = {}
+        roots: list[Run] = []
         for run in runs:
             parent = run.tags.get(PARENT_TAG)
             if parent and parent in by_id and parent != run.run_id:
-                self.children.setdefault(parent, []).append(run)
+                logged.setdefault(parent, []).append(run)
+                self.parent[run.run_id] = by_id[parent]
             else:
-                self.roots.append(run)
+                roots.append(run)
+        self.children: dict[str, list[Run]] = {}  # as laid out: a parent tag cycle is cut
+        self.tops: list[Run] = []
+        placed: set[str] = set()
+        for run in roots:
+            self._lay(run, logged, placed)
+        if len(placed) < len(runs):  # runs caught in a cycle of parent tags: none may hide
+            for run in runs:
+                if run.run_id not in placed:
+                    self._lay(self._in_cycle(run), logged, placed)
+
+    def _lay(self, top: Run, logged: dict[str, list[Run]], placed: set[str]) -> None:
+        self.tops.append(top)
+        placed.add(top.run_id)
+        stack = [top]
+        while stack:
+            run = stack.pop()
+            kids = [kid for kid in logged.get(run.run_id, ()) if kid.run_id not in placed]
+            if kids:
+                self.children[run.run_id] = kids
+                placed.update(kid.run_id for kid in kids)
+                stack.extend(kids)
+
+    def _in_cycle(self, run: Run) -> Run:
+        """A member of the parent cycle above `run`: the top to lay that cycle out from."""
+        seen: set[str] = set()
+        while run.run_id not in seen:
+            seen.add(run.run_id)
+            run = self.parent[run.run_id]
+        return run
 
     def rows(self, collapsed: set[str]) -> list[RunRow]:
         """Every shown row: each child right under its parent.
 
-        A child whose parent is not loaded stays at the top level, and runs
-        caught in a cycle of parent tags show at the top level too: no run hides.
+        A child whose parent is not loaded stays at the top level.
         """
         if not self.children:
             return [RunRow(run) for run in self.runs]
         rows: list[RunRow] = []
-        placed: set[str] = set()
-        for start in chain(self.roots, self.runs):  # then whatever no root reaches: cycles
-            if start.run_id not in placed:
-                self._walk(start, 0, collapsed, placed, rows)
+        for top in self.tops:
+            self._walk(top, 0, collapsed, rows)
         return rows
 
     def subtree(self, run: Run, depth: int, collapsed: set[str]) -> list[RunRow]:
         """The rows an unfolded `run` (shown at `depth`) has beneath it."""
         rows: list[RunRow] = []
-        self._walk(run, depth, collapsed, set(), rows)
+        self._walk(run, depth, collapsed, rows)
         return rows[1:]
 
-    def _walk(self, start: Run, depth: int, collapsed: set[str], placed: set[str], rows: list[RunRow]) -> None:
+    def _walk(self, start: Run, depth: int, collapsed: set[str], rows: list[RunRow]) -> None:
         """Depth-first, without recursion: sweeps can nest deep."""
-        stack = [(start, depth, False)]
+        stack = [(start, depth)]
         while stack:
-            run, level, hidden = stack.pop()
-            if run.run_id in placed:
-                continue
-            placed.add(run.run_id)  # shown, or folded away under a shown ancestor
+            run, level = stack.pop()
             kids = self.children.get(run.run_id, ())
             folded = run.run_id in collapsed
-            if not hidden:
-                rows.append(RunRow(run, level, len(kids), folded))
-            stack.extend((kid, level + 1, hidden or folded) for kid in reversed(kids))
+            rows.append(RunRow(run, level, len(kids), folded))
+            if not folded:
+                stack.extend((kid, level + 1) for kid in reversed(kids))
 
 
 def nest_runs(runs: Sequence[Run], collapsed: set[str]) -> list[RunRow]:

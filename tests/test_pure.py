@@ -93,7 +93,7 @@ def row_ids(rows: list[RunRow]) -> list[tuple[str, int, int, bool]]:
     return [(r.run.run_id, r.depth, r.children, r.collapsed) for r in rows]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(parents=st.lists(st.integers(min_value=-1, max_value=11), min_size=1, max_size=12),
        folded=st.sets(st.integers(min_value=0, max_value=11)), pick=st.integers(min_value=0))
 def test_folding_in_place_matches_a_full_rebuild(parents, folded, pick):
@@ -102,7 +102,7 @@ def test_folding_in_place_matches_a_full_rebuild(parents, folded, pick):
     collapsed = {str(i) for i in folded}
     tree = RunTree(runs)
     rows = tree.rows(collapsed)
-    assert sorted(r.run.run_id for r in tree.rows(set())) == sorted(r.run_id for r in runs), "no run hides"
+    assert sorted(r.run.run_id for r in tree.rows(set())) == sorted(r.run_id for r in runs), "each run shows once"
     parents_shown = [i for i, r in enumerate(rows) if r.children]
     if not parents_shown:
         return
@@ -113,6 +113,7 @@ def test_folding_in_place_matches_a_full_rebuild(parents, folded, pick):
     beneath = [] if row.collapsed else tree.subtree(row.run, row.depth, collapsed)
     rows[index + 1:end_of_children(rows, index)] = beneath
     assert row_ids(rows) == row_ids(tree.rows(collapsed))
+    assert len({r.run.run_id for r in rows}) == len(rows), "no run shows twice"
 
 
 def test_group_runs_and_stats():
