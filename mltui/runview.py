@@ -156,6 +156,17 @@ def nest_runs(runs: Sequence[Run], collapsed: set[str]) -> list[RunRow]:
     return RunTree(runs).rows(collapsed)
 
 
+def layout_rows(runs: Sequence[Run], sort: tuple[str, bool] | None, group_by: str | None,
+                expanded: set[str], collapsed: set[str]) -> tuple[list[Row], RunTree | None]:
+    """The run list's rows in order: sorted (when sorting locally), then grouped or nested."""
+    if sort is not None:
+        runs = sort_runs(runs, *sort)
+    if group_by:
+        return group_runs(runs, group_by, expanded), None
+    tree = RunTree(runs)
+    return tree.rows(collapsed), tree
+
+
 def end_of_children(rows: Sequence[Row], index: int) -> int:
     """The index just past the rows shown beneath rows[index] (its subtree or members)."""
     row = rows[index]

@@ -5,9 +5,11 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from textual.app import App
 
 from mltui.app import MltuiApp
 from mltui.config import Config
+from mltui.models import Experiment, Run
 from mltui.store import Store
 from mltui.widgets.run_list import FilterInput, RunList
 from mltui.widgets.status_bar import StatusBar
@@ -251,8 +253,13 @@ async def test_copied_mlruns_folder_opens(tmp_path):
         assert os.environ["MLFLOW_ALLOW_FILE_STORE"] == "true"
 
 
-async def test_pages_stream_visibly_and_nest_at_the_end(triage_store):
-    """Pages of one run: rows show while fetching, children land under the parent at the end."""
+@pytest.mark.parametrize("threaded_from", [5_000, 0], ids=["on-the-spot", "in-a-thread"])
+async def test_pages_stream_visibly_and_nest_at_the_end(triage_store, monkeypatch, threaded_from):
+    """Pages of one run: rows show while fetching, children land under the parent at the end.
+
+    Big lists re-nest in a thread while pages keep arriving; `threaded_from=0` takes that path here.
+    """
+    monkeypatch.setattr(RunList, "THREADED_LAYOUT_FROM", threaded_from)
     app = MltuiApp(Store(triage_store["uri"], page_sizes=(1, 1)), config=Config())
     progress = []
     async with app.run_test(size=(160, 48)) as pilot:
@@ -268,8 +275,45 @@ async def test_pages_stream_visibly_and_nest_at_the_end(triage_store):
         await open_first_experiment(app, pilot, "sweeps/lr")
         assert [p[0] for p in progress] == [1, 2, 3, 4, 5], "one page, one more row"
         assert all(loading is False and height > 0 for _, loading, height in progress), "rows visible while fetching"
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         shown = names(runs)
         assert shown[0] == "▾ sweep-parent" and len(shown) == 5
+        assert sorted(runs.table._index) == sorted(runs.runs), "every run shows, once"
+
+
+async def test_pages_arriving_during_a_threaded_layout_are_kept(monkeypatch):
+    """A sweep streaming in while the tree re-nests in a thread: no run is lost or doubled."""
+    monkeypatch.setattr(RunList, "THREADED_LAYOUT_FROM", 0)
+    parent = Run("p" * 32, "parent", "1")
+    kids = [Run(f"{i:032x}", f"child-{i}", "1", tags={"mlflow.parentRunId": parent.run_id}) for i in range(6)]
+
+    class Bare(App):
+        def compose(self):
+            yield RunList(config=Config())
+
+    app = Bare()
+    async with app.run_test(size=(120, 30)) as pilot:
+        runs = app.query_one(RunList)
+        runs.experiments = [Experiment("1", "sweep")]
+        runs.fetching = True
+        runs._reset()
+        runs._add_runs(kids[:2])  # first rows: laid out on the spot
+        assert runs.table.row_count == 2 and not runs._relayout_pending
+        runs._last_rebuild = 0.0
+        runs._add_runs(kids[2:4])  # due for a layout: it goes to a thread
+        assert runs._relayout_pending
+        runs._add_runs([parent])  # arrives while the thread works: shown at once
+        runs._add_runs(kids[4:])
+        assert runs.table.row_count == 7
+        runs.fetching = False
+        runs._relayout()  # what the end of RunList.load does
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert names(runs) == ["▾ parent"] + [f"child-{i}" for i in range(6)]
+        assert sorted(runs.table._index) == sorted(runs.runs)
 
 
 async def test_live_refresh_updates_running_runs_in_place(tmp_path):

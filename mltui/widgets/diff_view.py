@@ -148,7 +148,7 @@ class DiffView(Vertical):
         others = [run for run in self.runs if run.run_id != self.baseline_id]
         return (base + others)[:MAX_RUNS]
 
-    @work(exclusive=True, group="diff-compute")
+    @work(exclusive=True, group="diff-compute", description="compute the diff")  # no repr() of every run
     async def _compute_in_thread(self, runs: list[Run]) -> None:
         """Large diffs (50 runs x 200 metrics) are computed off the UI thread."""
         self.query_one("#diff-summary", Static).update(Text(f"Comparing {len(runs)} runs…", style="dim"))

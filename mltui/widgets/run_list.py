@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from rich.text import Text
@@ -24,9 +25,8 @@ from mltui.runview import (
     cell_text,
     column_label,
     end_of_children,
-    group_runs,
+    layout_rows,
     order_by_clause,
-    sort_runs,
 )
 from mltui.screens.pick import PickColumnsScreen, PickOneScreen
 from mltui.store import StoreError
@@ -71,6 +71,7 @@ class RunList(TriageMixin, Vertical):
     """Runs of the opened experiments (or of a lookup); see BINDINGS for its keys."""
 
     ALLOW_MAXIMIZE = True
+    THREADED_LAYOUT_FROM = 5_000  # runs; smaller lists re-nest in a few ms on the spot
 
     BINDINGS = [
         Binding("space", "tick", "Tick"),
@@ -134,6 +135,8 @@ class RunList(TriageMixin, Vertical):
         self._tree: RunTree | None = None  # parents and children as of the last rebuild
         self._last_rebuild = 0.0
         self._rebuild_cost = 0.0  # seconds the last rebuild took
+        self._layout_generation = 0  # bumped whenever rows are laid out or reset
+        self._relayout_pending = False  # a layout is computing in a thread
         self._live: Timer | None = None
         self._ctx = CellContext(self.ticked, None, {})
 
@@ -241,13 +244,14 @@ class RunList(TriageMixin, Vertical):
             self._filter_ok()
             self._reset()
         if self._stale:
-            self._rebuild_rows()
+            self._relayout()
         self._update_title()
         self.post_message(self.Progress(len(self.runs), done=True))
 
     def _reset(self) -> None:
         self.runs.clear()
         self._tree = None
+        self._layout_generation += 1
         self._parent_ids.clear()
         self.keys = {"m": set(), "p": set(), "t": set()}
         self.table.set_rows([], keep_cursor=False)
@@ -269,16 +273,19 @@ class RunList(TriageMixin, Vertical):
             new_keys |= len(self.keys[prefix]) != before
         if new_keys or not self.table.columns:
             self._set_columns()
+        soon = self._relayout_pending or time.monotonic() - self._last_rebuild < self._rebuild_pause()
         if append:
             self.table.append_rows([RunRow(run) for run in runs])
-        elif self.fetching and time.monotonic() - self._last_rebuild < self._rebuild_pause():
+            return
+        if self.fetching and soon:
             # Rebuilding the tree for every page would make a long load quadratic:
-            # show the page now, put it in place at the next rebuild or at the end.
+            # put the page in place at the next rebuild or at the end.
             self._stale = True
+        else:
+            self._relayout()
+        if self._stale or self._relayout_pending:  # not in place yet: show it meanwhile
             if not (self.group_by or self._sorts_locally()):
                 self.table.append_rows([RunRow(run) for run in runs])
-        else:
-            self._rebuild_rows()
 
     def _can_append(self, runs: list[Run]) -> bool:
         """Plain pages append; nesting, groups and local sorts need a rebuild."""
@@ -291,21 +298,52 @@ class RunList(TriageMixin, Vertical):
         return self.sort is not None and (self.lookup is not None or not self._server_order())
 
     def _rebuild_rows(self) -> None:
+        """Lay every loaded run out again (sort, groups, tree), right now."""
         self._stale = False
         self._last_rebuild = started = time.monotonic()
-        runs = list(self.runs.values())
-        if self._sorts_locally():
-            runs = sort_runs(runs, *self.sort)
-        rows: list[Row]
-        if self.group_by:
-            rows = group_runs(runs, self.group_by, self.expanded_groups)
-        else:
-            self._tree = RunTree(runs)
-            rows = self._tree.rows(self.collapsed)
+        rows, tree = layout_rows(*self._layout_inputs())
+        self._show_layout(rows, tree)
+        self._rebuild_cost = time.monotonic() - started
+
+    def _layout_inputs(self) -> tuple:
+        sort = self.sort if self._sorts_locally() else None
+        return list(self.runs.values()), sort, self.group_by, set(self.expanded_groups), set(self.collapsed)
+
+    def _show_layout(self, rows: list[Row], tree: RunTree | None) -> None:
+        self._layout_generation += 1  # a layout still computing in a thread is now out of date
+        self._tree = tree
         self.table.set_rows(rows)
         if self.group_by:
             self._set_columns()
+
+    def _relayout(self) -> None:
+        """Rebuild while pages stream in: in a thread once the list is big, so keys keep flowing."""
+        if len(self.runs) < self.THREADED_LAYOUT_FROM or not self.table.row_count:
+            self._rebuild_rows()  # small, or the first rows: show them now
+        elif not self._relayout_pending:
+            self._relayout_pending = True
+            self._stale = False
+            self._layout_in_thread(self._layout_generation, self._layout_inputs())
+
+    # A fixed description: Textual would otherwise repr() every run passed in.
+    @work(exclusive=True, group="layout", description="lay out the run list")
+    async def _layout_in_thread(self, generation: int, inputs: tuple) -> None:
+        self._last_rebuild = started = time.monotonic()
+        try:
+            rows, tree = await asyncio.to_thread(layout_rows, *inputs)
+        finally:
+            self._relayout_pending = False
         self._rebuild_cost = time.monotonic() - started
+        if generation != self._layout_generation:
+            return  # the list was reset or laid out again meanwhile
+        self._show_layout(rows, tree)
+        newer = list(self.runs.values())[len(inputs[0]):]
+        if newer:  # pages that arrived while the thread worked: shown, put in place next time
+            self._stale = True
+            if not (self.group_by or self._sorts_locally()):
+                self.table.append_rows([RunRow(run) for run in newer])
+        if self._stale and not self.fetching:
+            self.call_later(self._relayout)  # once this worker is done: the last pages too
 
     def _rebuild_pause(self) -> float:
         """Seconds to wait between rebuilds while streaming: longer as they get costly."""
@@ -447,7 +485,7 @@ class RunList(TriageMixin, Vertical):
             row.collapsed = row.run.run_id in self.collapsed
         else:
             return
-        if self._stale or (isinstance(row, RunRow) and self._tree is None):
+        if self._stale or self._relayout_pending or (isinstance(row, RunRow) and self._tree is None):
             self._rebuild_rows()  # rows from before the latest pages: place those too
             return
         if row.collapsed:
