@@ -150,7 +150,9 @@ async def test_children_nest_under_their_parent_and_fold(triage_store):
         assert len(runs.ticked) == 5, "the parent and its four children"
 
 
-async def test_group_by_shows_mean_per_group(triage_store):
+@pytest.mark.parametrize("threaded_from", [5_000, 0], ids=["on-the-spot", "in-a-thread"])
+async def test_group_by_shows_mean_per_group(triage_store, monkeypatch, threaded_from):
+    monkeypatch.setattr(RunList, "THREADED_LAYOUT_FROM", threaded_from)
     app = MltuiApp(Store(triage_store["uri"]), config=Config())
     async with app.run_test(size=(160, 48)) as pilot:
         await open_first_experiment(app, pilot, "sweeps/lr")
@@ -162,7 +164,7 @@ async def test_group_by_shows_mean_per_group(triage_store):
         labels = [str(option_list.get_option_at_index(i).prompt) for i in range(option_list.option_count)]
         option_list.highlighted = labels.index("param model")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(app, pilot)
         rows = {row[1].strip(): row for row in runs.table.visible_text()[1:]}
         header = runs.table.visible_text()[0]
         acc = header.index("val_accuracy")

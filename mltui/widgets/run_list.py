@@ -252,6 +252,7 @@ class RunList(TriageMixin, Vertical):
         self.runs.clear()
         self._tree = None
         self._layout_generation += 1
+        self._relayout_pending = False
         self._parent_ids.clear()
         self.keys = {"m": set(), "p": set(), "t": set()}
         self.table.set_rows([], keep_cursor=False)
@@ -311,18 +312,26 @@ class RunList(TriageMixin, Vertical):
 
     def _show_layout(self, rows: list[Row], tree: RunTree | None) -> None:
         self._layout_generation += 1  # a layout still computing in a thread is now out of date
+        self._relayout_pending = False
         self._tree = tree
         self.table.set_rows(rows)
         if self.group_by:
             self._set_columns()
 
-    def _relayout(self) -> None:
-        """Rebuild while pages stream in: in a thread once the list is big, so keys keep flowing."""
+    def _relayout(self, now: bool = False) -> None:
+        """Lay the rows out again: on the spot when few, else in a thread so keys keep flowing.
+
+        `now` (the user chose a sort or a grouping) supersedes a layout already
+        computing; otherwise one in flight is left to finish and the rest waits.
+        """
         if len(self.runs) < self.THREADED_LAYOUT_FROM or not self.table.row_count:
             self._rebuild_rows()  # small, or the first rows: show them now
-        elif not self._relayout_pending:
-            self._relayout_pending = True
+        elif self._relayout_pending and not now:
+            self._stale = True
+        else:
             self._stale = False
+            self._layout_generation += 1
+            self._relayout_pending = True
             self._layout_in_thread(self._layout_generation, self._layout_inputs())
 
     # A fixed description: Textual would otherwise repr() every run passed in.
@@ -332,18 +341,19 @@ class RunList(TriageMixin, Vertical):
         try:
             rows, tree = await asyncio.to_thread(layout_rows, *inputs)
         finally:
-            self._relayout_pending = False
+            if generation == self._layout_generation:
+                self._relayout_pending = False
         self._rebuild_cost = time.monotonic() - started
         if generation != self._layout_generation:
             return  # the list was reset or laid out again meanwhile
         self._show_layout(rows, tree)
         newer = list(self.runs.values())[len(inputs[0]):]
+        self._stale = bool(newer)
         if newer:  # pages that arrived while the thread worked: shown, put in place next time
-            self._stale = True
             if not (self.group_by or self._sorts_locally()):
                 self.table.append_rows([RunRow(run) for run in newer])
-        if self._stale and not self.fetching:
-            self.call_later(self._relayout)  # once this worker is done: the last pages too
+            if not self.fetching:
+                self.call_later(self._relayout)  # once this worker is done
 
     def _rebuild_pause(self) -> float:
         """Seconds to wait between rebuilds while streaming: longer as they get costly."""
@@ -508,7 +518,7 @@ class RunList(TriageMixin, Vertical):
             self.group_by = column or None
             self.expanded_groups.clear()
             self._update_title()
-            self._rebuild_rows()
+            self._relayout(now=True)
 
         self.app.push_screen(PickOneScreen("Group runs by…", options), chosen)
 
@@ -559,7 +569,7 @@ class RunList(TriageMixin, Vertical):
             self.sort = None
         self._update_title()
         if self.lookup is not None or self._sorts_locally():
-            self._rebuild_rows()
+            self._relayout(now=True)
         else:
             self.load()
 
