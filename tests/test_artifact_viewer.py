@@ -12,15 +12,16 @@ from pathlib import Path
 
 import pytest
 from textual.app import App, ComposeResult
-from textual.widgets import DataTable, Footer, Static, Tree
+from textual.widgets import Footer, Static, Tree
 from textual.worker import WorkerCancelled
 from textual_image.widget import Image
 
 from conftest import free_port, log_run, make_experiment, new_client
 from mltui.screens.save_artifact import SaveArtifactScreen
 from mltui.store import Store
-from mltui.widgets.artifact_viewer import ArtifactViewer, display_lines, display_rows
+from mltui.widgets.artifact_viewer import ArtifactViewer, display_lines, display_table
 from mltui.widgets.text_view import TextView
+from mltui.widgets.virtual_table import VirtualTable
 
 EVIL = "before\n\x1b]52;c;SGVsbG8=\x07 [link=https://evil.example]click[/link]\n\x1b[2J\x1b[31mafter\n"
 HTML = """<html><head><style>p{color:red}</style><script>alert('pwned')</script></head><body>
@@ -149,8 +150,9 @@ def test_display_lines_and_rows_are_literal_text():
     assert [line.plain for line in lines] == ["{", '  "a": "[b]x[/b]"', "}"]
     assert any(span.style for span in lines[1].spans)  # highlighted
     assert display_lines("one\ntwo\n", None) == ["one", "two"]
-    rows = display_rows([["[red]x[/red]", "1"], ["short"]], 2)
-    assert [[cell.plain for cell in row] for row in rows] == [["[red]x[/red]", "1"], ["short", ""]]
+    columns, rows = display_table(["name\x1b[2J", "n"], [["[red]x[/red]", "1"], ["short"], ["x", "2.5"]])
+    assert [row.cells for row in rows] == [["[red]x[/red]", "1"], ["short", ""], ["x", "2.5"]]
+    assert [(c.label, c.width, c.justify) for c in columns] == [("name", 12, "left"), ("n", 3, "right")]
 
 
 # -- listing ---------------------------------------------------------------------------
@@ -292,13 +294,13 @@ async def test_csv_is_a_table_with_literal_cells(artifact_store):
         await start(app, pilot, artifact_store["run"])
         await open_artifact(app, pilot, "data/per_class_metrics.csv")
         assert current_view(app) == "preview-table"
-        table = app.query_one("#preview-table", DataTable)
+        table = app.query_one("#preview-table", VirtualTable)
         assert table.row_count == 2 and len(table.columns) == 3
         assert "2 rows × 3 columns" in status(app)
         text = screen_text(app)
         assert "0.91" in text and "[red]dog[/red]" in text
         await pilot.press("G")
-        assert table.cursor_coordinate.row == 1
+        assert table.cursor_row == 1
 
 
 async def test_big_csv_is_capped_at_10000_rows(artifact_store):
@@ -306,11 +308,11 @@ async def test_big_csv_is_capped_at_10000_rows(artifact_store):
     async with app.run_test(size=(160, 48)) as pilot:
         await start(app, pilot, artifact_store["run"])
         await open_artifact(app, pilot, "data/big.csv")
-        assert app.query_one("#preview-table", DataTable).row_count == 10_000
+        assert app.query_one("#preview-table", VirtualTable).row_count == 10_000
         assert "first 10,000 of 12,000 rows × 3 columns" in status(app)
         await pilot.press("G")
         await pilot.pause()
-        assert "row9999" in screen_text(app)
+        assert "row9999" in screen_text(app), screen_text(app)[-3000:]
 
 
 async def test_show_run_before_mount_lists_on_mount(artifact_store):
@@ -335,7 +337,7 @@ async def test_mlflow_table_json_and_parquet_are_tables(artifact_store):
         assert "2 rows × 2 columns" in status(app) and "0.75" in screen_text(app)
         await open_artifact(app, pilot, "data/history.parquet")
         assert "30 rows × 2 columns" in status(app)
-        assert app.query_one("#preview-table", DataTable).row_count == 30
+        assert app.query_one("#preview-table", VirtualTable).row_count == 30
 
 
 async def test_image_mounts_the_image_widget(artifact_store):

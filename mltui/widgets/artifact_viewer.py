@@ -17,6 +17,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from rich.cells import cell_len
 from rich.syntax import Syntax
 from rich.text import Text
 from textual import on, work
@@ -24,7 +25,7 @@ from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Container, Vertical
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, DataTable, Static, Tree
+from textual.widgets import ContentSwitcher, Static, Tree
 from textual.widgets.tree import TreeNode
 
 # Imported at module load on purpose: textual-image queries the terminal for
@@ -48,11 +49,12 @@ from mltui.models import ArtifactEntry
 from mltui.screens.save_artifact import SaveArtifactScreen
 from mltui.widgets.text_view import TextView
 from mltui.store import StoreError
-from mltui.text import literal, strip_control
+from mltui.text import clean, literal, strip_control
+from mltui.widgets.virtual_table import Column, VirtualTable
 
 HIGHLIGHT_LIMIT = 256 * 1024  # larger text is shown without syntax colours
 TREE_CHILD_LIMIT = 1000
-TABLE_CHUNK = 500
+MAX_CELL_WIDTH = 40  # cells of a table preview; longer ones end in "…"
 ROOT_DEBOUNCE = 0.15  # seconds: skimming through runs lists only the run the user stops on
 ROOT = ArtifactEntry("", True, None)
 KIND_LABELS = {"mlflow_table": "MLflow table", "table": "CSV/TSV"}
@@ -76,9 +78,40 @@ def display_lines(text: str, language: str | None) -> list[str] | list[Text]:
     return lines
 
 
-def display_rows(rows: list[list[Any]], width: int) -> list[list[Text]]:
-    """Table cells as literal one-line `Text` (DataTable would parse `str` as markup), padded to `width`."""
-    return [[literal(v, max_len=200) for v in (row + [""] * width)[:width]] for row in rows]
+@dataclass(slots=True)
+class TableRow:
+    """One row of a table preview: its cells as safe one-line strings."""
+
+    key: str
+    cells: list[str]
+
+
+def display_table(columns: list[str], rows: list[list[Any]]) -> tuple[list[Column], list[TableRow]]:
+    """Columns sized to their content, numbers right-aligned, cells made safe (run in a thread)."""
+    width = len(columns)
+    shown = [TableRow(str(i), [clean(v, max_len=200) for v in (row + [""] * width)[:width]])
+             for i, row in enumerate(rows)]
+    table_columns = []
+    for i, name in enumerate(columns):
+        label = clean(name, max_len=80)
+        values = [row.cells[i] for row in shown if row.cells[i]]
+        fits = max([cell_len(label), *(cell_len(v) for v in values)])
+        numeric = bool(values) and all(_is_number(v) for v in values)
+        table_columns.append(Column(str(i), label, max(1, min(fits, MAX_CELL_WIDTH)),
+                                    "right" if numeric else "left"))
+    return table_columns, shown
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def table_cell(row: TableRow, column: Column) -> tuple[str, str]:
+    return row.cells[int(column.key)], ""
 
 
 class ArtifactTree(Tree[ArtifactEntry]):
@@ -134,7 +167,7 @@ class ArtifactViewer(Widget):
                 yield Static(literal("No run selected"), id="preview-message")
                 yield TextView(id="preview-text")
                 yield Tree(Text("$"), id="preview-structure")
-                yield DataTable(id="preview-table", zebra_stripes=True, cursor_type="cell")
+                yield VirtualTable(table_cell, id="preview-table")
                 yield Container(id="preview-image")
 
     @property
@@ -252,12 +285,12 @@ class ArtifactViewer(Widget):
         try:
             local = await self.store.download_artifact(run_id, entry.path)
             preview = await asyncio.to_thread(build_preview, local, entry.name)
-            prepared: list[Any] | None = None  # display lines of a text, or Text cells of a table
+            prepared: Any = None  # display lines of a text, or the columns and rows of a table
             if preview.text is not None:
                 prepared = await asyncio.to_thread(display_lines, preview.text, preview.language)
                 preview.text = None  # the view holds the lines; do not keep a second copy
             elif preview.columns:
-                prepared = await asyncio.to_thread(display_rows, preview.rows, len(preview.columns))
+                prepared = await asyncio.to_thread(display_table, preview.columns, preview.rows)
                 preview.rows = []
         except Exception as exc:  # noqa: BLE001 - StoreError or untrusted content: one line, never a crash
             self._show_failure(entry, one_line(exc))
@@ -276,7 +309,9 @@ class ArtifactViewer(Widget):
     def _clear_views(self) -> None:
         """Drop the previous preview's content (and memory)."""
         self.query_one("#preview-text", TextView).load([])
-        self.query_one("#preview-table", DataTable).clear(columns=True)
+        table = self.query_one("#preview-table", VirtualTable)
+        table.set_columns([])
+        table.set_rows([], keep_cursor=False)
         self.query_one("#preview-image", Container).remove_children()
         self.query_one("#preview-structure", Tree).clear()
 
@@ -285,11 +320,11 @@ class ArtifactViewer(Widget):
         self._set_status(message, error=True)
         self._show_message(f"{entry.path}: {message}", error=True)
 
-    async def _render_preview(self, entry: ArtifactEntry, preview: Preview, prepared: list[Any] | None) -> None:
+    async def _render_preview(self, entry: ArtifactEntry, preview: Preview, prepared: Any) -> None:
         if preview.image is not None:
             await self._show_image(preview)
         elif preview.columns:
-            await self._show_table(preview.columns, prepared or [])
+            self._show_table(*prepared)
         elif prepared is None:
             self._show_message(self._binary_hint(entry, preview))
         else:
@@ -311,14 +346,12 @@ class ArtifactViewer(Widget):
         self.query_one("#preview-message", Static).update(text)
         self._switch("preview-message")
 
-    async def _show_table(self, columns: list[str], rows: list[list[Text]]) -> None:
-        table = self.query_one("#preview-table", DataTable)
-        table.clear(columns=True)
-        table.add_columns(*(literal(c, "bold", max_len=80) for c in columns))
+    def _show_table(self, columns: list[Column], rows: list[TableRow]) -> None:
+        table = self.query_one("#preview-table", VirtualTable)
+        table.set_columns(columns)
+        table.set_rows(rows, keep_cursor=False)
+        table.cursor_column = 0
         self._switch("preview-table")
-        for start in range(0, len(rows), TABLE_CHUNK):
-            table.add_rows(rows[start : start + TABLE_CHUNK])
-            await asyncio.sleep(0)  # let the UI breathe; a newer preview cancels here
 
     async def _show_image(self, preview: Preview) -> None:
         box = self.query_one("#preview-image", Container)
@@ -387,8 +420,8 @@ class ArtifactViewer(Widget):
     def _go(self, end: bool) -> None:
         view = self.query_one(ContentSwitcher).current
         if view == "preview-table":
-            table = self.query_one("#preview-table", DataTable)
-            table.move_cursor(row=table.row_count - 1 if end else 0, animate=False)
+            table = self.query_one("#preview-table", VirtualTable)
+            table.cursor_row = table.row_count - 1 if end else 0
         elif view == "preview-structure":
             tree = self.query_one("#preview-structure", Tree)
             tree.move_cursor_to_line(tree.last_line if end else 0)
