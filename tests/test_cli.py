@@ -73,3 +73,29 @@ def test_help_does_not_import_mlflow():
     code = "import sys; from mltui.cli import main\ntry:\n main(['--help'])\nexcept SystemExit: pass\nprint('mlflow' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip().endswith("False")
+
+
+def test_a_zero_size_terminal_still_loads_the_image_widget():
+    """`script` and some `docker exec -t` report a 0x0 terminal: textual-image divided by zero on import."""
+    import os
+    import pty
+
+    master, slave = pty.openpty()  # a fresh pty reports 0 rows x 0 columns
+    code = "import mltui.widgets.artifact_viewer as v; print('IMAGE-WIDGET', v.ImageWidget is not None)"
+    try:
+        proc = subprocess.run([sys.executable, "-c", code], stdin=slave, stdout=slave, stderr=slave, timeout=60)
+        os.close(slave)
+        output = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # the other end is closed: all read
+                break
+            if not chunk:
+                break
+            output += chunk
+    finally:
+        os.close(master)
+    text = output.decode(errors="replace")
+    assert proc.returncode == 0, text[-2000:]
+    assert "IMAGE-WIDGET True" in text and "Traceback" not in text

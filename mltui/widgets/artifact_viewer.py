@@ -33,7 +33,33 @@ from textual.widgets.tree import TreeNode
 # app takes over the terminal. A terminal that does not answer makes it log a
 # warning with a traceback; keep that off the user's screen.
 logging.getLogger("textual_image").addHandler(logging.NullHandler())
-from textual_image.widget import Image  # noqa: E402
+
+
+def _load_image_widget() -> type | None:
+    """textual-image's Image widget, or None where it cannot start.
+
+    A pseudo-terminal that reports a 0x0 size (`script`, some `docker exec -t`)
+    makes textual-image divide by zero on import: give it the cell size it
+    would otherwise assume (VT340, 10x20 pixels) and try once more.
+    """
+    try:
+        from textual_image.widget import Image
+
+        return Image
+    except ZeroDivisionError:
+        pass
+    try:
+        from textual_image import _terminal
+
+        _terminal.get_cell_size._result = _terminal.CellSize(10, 20)  # type: ignore[attr-defined]
+        from textual_image.widget import Image
+
+        return Image
+    except Exception:  # noqa: BLE001 - no images, but the app must start
+        return None
+
+
+ImageWidget = _load_image_widget()
 
 from mltui.artifacts import (
     Preview,
@@ -354,9 +380,12 @@ class ArtifactViewer(Widget):
         self._switch("preview-table")
 
     async def _show_image(self, preview: Preview) -> None:
+        if ImageWidget is None:
+            self._show_message("This terminal cannot draw images here. Press s to save the file.")
+            return
         box = self.query_one("#preview-image", Container)
         await box.remove_children()
-        await box.mount(Image(preview.image))
+        await box.mount(ImageWidget(preview.image))
         self._switch("preview-image")
 
     # -- structure tree (JSON / YAML / TOML) --------------------------------------
