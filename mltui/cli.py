@@ -37,7 +37,8 @@ def _demo_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mltui demo", description="Open mltui on a built-in demo store.")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the demo store from scratch")
     parser.add_argument("--read-only", action="store_true", help="never write to the tracking store")
-    parser.add_argument("--experiment", "-e", metavar="NAME_OR_ID", help="open this experiment's runs directly")
+    parser.add_argument("--experiment", "-e", metavar="NAME_OR_ID",
+                        help="open this experiment's runs (default: the classifier runs)")
     return parser
 
 
@@ -79,7 +80,7 @@ def run_ui(args: argparse.Namespace) -> int:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from mltui.demo import demo_root, ensure_demo
+    from mltui.demo import CLASSIFIER_EXPERIMENT, demo_root, ensure_demo
     from mltui.store import Store
 
     root = demo_root()
@@ -88,7 +89,8 @@ def run_demo(args: argparse.Namespace) -> int:
         uri = ensure_demo(root, rebuild=args.rebuild)
     except Exception as exc:  # noqa: BLE001 - one line, never a traceback
         return _fail(f"could not build the demo store: {exc}")
-    return _launch(Store(uri, read_only=args.read_only), args.experiment)
+    # Open on the seed case, two classifier runs, so the first screen has runs to tick.
+    return _launch(Store(uri, read_only=args.read_only), args.experiment or CLASSIFIER_EXPERIMENT)
 
 
 def _launch(store, experiment: str | None) -> int:
