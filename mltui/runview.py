@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from mltui.formatting import format_duration, format_number, format_time
-from mltui.models import PARENT_TAG, Run
+from mltui.models import Run
 from mltui.text import clean
 
 # Columns the run list always has; metric/param/tag columns are "m:", "p:", "t:".
@@ -85,7 +85,7 @@ class RunTree:
         logged: dict[str, list[Run]] = {}
         roots: list[Run] = []
         for run in runs:
-            parent = run.tags.get(PARENT_TAG)
+            parent = run.parent_id
             if parent and parent in by_id and parent != run.run_id:
                 logged.setdefault(parent, []).append(run)
                 self.parent[run.run_id] = by_id[parent]
@@ -149,11 +149,6 @@ class RunTree:
             rows.append(RunRow(run, level, len(kids), folded))
             if not folded:
                 stack.extend((kid, level + 1) for kid in reversed(kids))
-
-
-def nest_runs(runs: Sequence[Run], collapsed: set[str]) -> list[RunRow]:
-    """Order runs as a tree: each child right under its parent, in server order."""
-    return RunTree(runs).rows(collapsed)
 
 
 def layout_rows(runs: Sequence[Run], sort: tuple[str, bool] | None, group_by: str | None,

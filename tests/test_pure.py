@@ -19,7 +19,6 @@ from mltui.runview import (
     group_runs,
     lookup_filters,
     metric_stats,
-    nest_runs,
     order_by_clause,
     parse_lookup,
     sort_runs,
@@ -77,15 +76,15 @@ def test_resolve_location(tmp_path):
     assert sqlite_path("sqlite:////abs/m.db") == __import__("pathlib").Path("/abs/m.db")
 
 
-def test_nest_runs_puts_children_under_parents_and_survives_cycles():
+def test_run_tree_puts_children_under_parents_and_survives_cycles():
     runs = [run("c1", parent="p"), run("p"), run("c2", parent="p"), run("orphan", parent="missing"),
             run("x", parent="y"), run("y", parent="x")]
-    rows = nest_runs(runs, collapsed=set())
+    rows = RunTree(runs).rows(collapsed=set())
     order = [(r.run.run_id, r.depth) for r in rows]
     assert order[:3] == [("p", 0), ("c1", 1), ("c2", 1)]
     assert ("orphan", 0) in order
     assert len(rows) == 6, "runs in a parent cycle still show"
-    folded = nest_runs(runs[:3], collapsed={"p"})
+    folded = RunTree(runs[:3]).rows(collapsed={"p"})
     assert [(r.run.run_id, r.children, r.collapsed) for r in folded] == [("p", 2, True)]
 
 

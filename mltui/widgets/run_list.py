@@ -274,10 +274,10 @@ class RunList(TriageMixin, Vertical):
             new_keys |= len(self.keys[prefix]) != before
         if new_keys or not self.table.columns:
             self._set_columns()
-        soon = self._relayout_pending or time.monotonic() - self._last_rebuild < self._rebuild_pause()
         if append:
             self.table.append_rows([RunRow(run) for run in runs])
             return
+        soon = self._relayout_pending or time.monotonic() - self._last_rebuild < self._rebuild_pause()
         if self.fetching and soon:
             # Rebuilding the tree for every page would make a long load quadratic:
             # put the page in place at the next rebuild or at the end.
