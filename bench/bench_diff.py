@@ -58,9 +58,12 @@ def build_store(root: Path, runs: int, metrics: int, params: int) -> tuple[str, 
     client = MlflowClient(uri)
     exp = client.create_experiment("diff-bench", artifact_location=(root / "artifacts").as_uri())
     rng = random.Random(7)
-    keys = [f"{part}/{kind}_{k:03d}" for k, (part, kind) in enumerate(
-        (p, q) for p in ("train", "val", "test", "layer") for q in ("loss", "acc", "norm", "time", "f1")
-    )]
+    keys = [
+        f"{part}/{kind}_{k:03d}"
+        for k, (part, kind) in enumerate(
+            (p, q) for p in ("train", "val", "test", "layer") for q in ("loss", "acc", "norm", "time", "f1")
+        )
+    ]
     while len(keys) < metrics:
         keys.append(f"extra/metric_{len(keys):03d}")
     keys = keys[:metrics]
@@ -73,9 +76,16 @@ def build_store(root: Path, runs: int, metrics: int, params: int) -> tuple[str, 
         present = [k for j, k in enumerate(keys) if not (i % 7 == 3 and j in (5, 17))]
         batch = [Metric(k, rng.random() * (10 if "time" in k else 1), now, 10) for k in present]
         for lo in range(0, len(batch), 1000):
-            client.log_batch(run_id, metrics=batch[lo:lo + 1000])
-        ps = [Param(f"param_{p:02d}", str(round(rng.choice([0.1, 0.01, 0.001]) * (1 + p % 3), 6)) if p % 2
-                    else rng.choice(["adam", "sgd", "adamw"])) for p in range(params)]
+            client.log_batch(run_id, metrics=batch[lo : lo + 1000])
+        ps = [
+            Param(
+                f"param_{p:02d}",
+                str(round(rng.choice([0.1, 0.01, 0.001]) * (1 + p % 3), 6))
+                if p % 2
+                else rng.choice(["adam", "sgd", "adamw"]),
+            )
+            for p in range(params)
+        ]
         client.log_batch(run_id, params=ps, tags=[RunTag("seed", str(i))])
         client.set_terminated(run_id)
         ids.append(run_id)
@@ -109,11 +119,22 @@ def ballast_runs(count: int) -> list:
     metrics = [f"metric_{j:02d}" for j in range(20)]
     params = [f"param_{j:02d}" for j in range(20)]
     return [
-        Run(run_id=f"{i:032x}", name=f"run-{i:06d}", experiment_id="1", start_time=1_700_000_000_000 + i,
-            end_time=1_700_000_100_000 + i, metrics={k: (i * 7 + j) / 1e5 for j, k in enumerate(metrics)},
+        Run(
+            run_id=f"{i:032x}",
+            name=f"run-{i:06d}",
+            experiment_id="1",
+            start_time=1_700_000_000_000 + i,
+            end_time=1_700_000_100_000 + i,
+            metrics={k: (i * 7 + j) / 1e5 for j, k in enumerate(metrics)},
             params={k: str((i + j) % 97) for j, k in enumerate(params)},
-            tags={"mlflow.runName": f"run-{i:06d}", "mlflow.user": "alice", "mlflow.source.name": "train.py",
-                  "mlflow.source.type": "LOCAL", "team": "vision"})
+            tags={
+                "mlflow.runName": f"run-{i:06d}",
+                "mlflow.user": "alice",
+                "mlflow.source.name": "train.py",
+                "mlflow.source.type": "LOCAL",
+                "team": "vision",
+            },
+        )
         for i in range(count)
     ]
 
@@ -145,9 +166,14 @@ async def measure_show(pilot, view, clock: RenderClock, runs, baseline) -> dict:
     wall = time.perf_counter() - t0
     cpu = time.process_time() - c0
     rendered = clock.calls > calls0
-    return {"sync_ms": (t_sync - t0) * 1000, "first_render_ms": (clock.last - t0) * 1000 if rendered else None,
-            "wall_ms": wall * 1000, "cpu_ms": cpu * 1000, "lines": clock.calls - calls0,
-            "gc_ms": (GC.total - g0) * 1000}
+    return {
+        "sync_ms": (t_sync - t0) * 1000,
+        "first_render_ms": (clock.last - t0) * 1000 if rendered else None,
+        "wall_ms": wall * 1000,
+        "cpu_ms": cpu * 1000,
+        "lines": clock.calls - calls0,
+        "gc_ms": (GC.total - g0) * 1000,
+    }
 
 
 def med(rows: list[dict], key: str) -> float:
@@ -163,8 +189,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=10, help="timed repetitions (default 10)")
     parser.add_argument("--keep", action="store_true", help="keep the temp store and print its path")
     parser.add_argument("--samples", action="store_true", help="print every sample, not only first/median/min")
-    parser.add_argument("--ballast", type=int, default=0,
-                        help="keep this many synthetic Runs alive during the app measurements (e.g. 100000)")
+    parser.add_argument(
+        "--ballast",
+        type=int,
+        default=0,
+        help="keep this many synthetic Runs alive during the app measurements (e.g. 100000)",
+    )
     args = parser.parse_args(argv)
 
     root = Path(tempfile.mkdtemp(prefix="mltui-bench-diff-"))
@@ -219,9 +249,7 @@ def main(argv: list[str] | None = None) -> int:
                 await pilot.pause()
                 view = app.query_one(DiffView)
                 clock = RenderClock(view.table)
-                info["pause_floor_ms"] = statistics.median(
-                    [await _timed(pilot.pause) for _ in range(5)]
-                )
+                info["pause_floor_ms"] = statistics.median([await _timed(pilot.pause) for _ in range(5)])
                 # Alternate between two baselines so every call really recomputes and redraws.
                 for k in range(args.repeat + 1):
                     app_rows.append(await measure_show(pilot, view, clock, runs, runs[k % 2].run_id))
@@ -239,11 +267,14 @@ def main(argv: list[str] | None = None) -> int:
                     await pilot.press("a")
                     await app.workers.wait_for_complete()
                     await pilot.pause()
-                    tick_rows.append({
-                        "first_render_ms": (clock.last - t0) * 1000 if clock.calls > calls0 else None,
-                        "wall_ms": (time.perf_counter() - t0) * 1000, "cpu_ms": (time.process_time() - c0) * 1000,
-                        "ticked": len(run_list.ticked),
-                    })
+                    tick_rows.append(
+                        {
+                            "first_render_ms": (clock.last - t0) * 1000 if clock.calls > calls0 else None,
+                            "wall_ms": (time.perf_counter() - t0) * 1000,
+                            "cpu_ms": (time.process_time() - c0) * 1000,
+                            "ticked": len(run_list.ticked),
+                        }
+                    )
                 app.exit()
 
         async def _timed(fn) -> float:
@@ -263,36 +294,68 @@ def main(argv: list[str] | None = None) -> int:
     print()
     if args.ballast:
         print(f"With {args.ballast:,} synthetic Runs held in memory during the app measurements (--ballast)")
-    print(f"Diff of {args.runs} runs x {args.metrics} metrics x {args.params} params "
-          f"({len(result.rows)} rows, {cells:,} cells; table {info['table_rows']} rows x {info['table_columns']} columns)")
-    print(f"  store: logged with MlflowClient.log_batch in {log_s:.1f} s; Store.get_runs fetched {len(runs)} runs in {fetch_s * 1000:.0f} ms")
+    print(
+        f"Diff of {args.runs} runs x {args.metrics} metrics x {args.params} params "
+        f"({len(result.rows)} rows, {cells:,} cells; table {info['table_rows']} rows x {info['table_columns']} columns)"
+    )
+    print(
+        f"  store: logged with MlflowClient.log_batch in {log_s:.1f} s; Store.get_runs fetched {len(runs)} runs in {fetch_s * 1000:.0f} ms"
+    )
     print(f"  {'measurement':<58}{'first':>9}{'median':>9}{'min':>9}   goal")
     line = lambda label, a, b, c, goal="": print(f"  {label:<58}{a:>7.1f}ms{b:>7.1f}ms{c:>7.1f}ms   {goal}")  # noqa: E731
     line("build_diff(runs, baseline) compute", cold_ms, statistics.median(warm), min(warm))
     sync = [r["sync_ms"] for r in rest]
-    line("DiffView.show_runs() call (compute, or hand-off to a thread)", first["sync_ms"], statistics.median(sync), min(sync))
+    line(
+        "DiffView.show_runs() call (compute, or hand-off to a thread)",
+        first["sync_ms"],
+        statistics.median(sync),
+        min(sync),
+    )
     fr = [r["first_render_ms"] for r in rest if r["first_render_ms"] is not None]
     ok = med(rest, "first_render_ms") < GOAL_MS
-    line("show_runs -> first render done (last render_line)", first["first_render_ms"] or float("nan"),
-         statistics.median(fr) if fr else float("nan"), min(fr) if fr else float("nan"),
-         f"< {GOAL_MS:.0f} ms  {'ok' if ok else 'MISSED'}")
-    line("show_runs + await pilot.pause(), wall", first["wall_ms"], med(rest, "wall_ms"), min(r["wall_ms"] for r in rest))
-    line("show_runs + await pilot.pause(), CPU (process time)", first["cpu_ms"], med(rest, "cpu_ms"), min(r["cpu_ms"] for r in rest))
+    line(
+        "show_runs -> first render done (last render_line)",
+        first["first_render_ms"] or float("nan"),
+        statistics.median(fr) if fr else float("nan"),
+        min(fr) if fr else float("nan"),
+        f"< {GOAL_MS:.0f} ms  {'ok' if ok else 'MISSED'}",
+    )
+    line(
+        "show_runs + await pilot.pause(), wall", first["wall_ms"], med(rest, "wall_ms"), min(r["wall_ms"] for r in rest)
+    )
+    line(
+        "show_runs + await pilot.pause(), CPU (process time)",
+        first["cpu_ms"],
+        med(rest, "cpu_ms"),
+        min(r["cpu_ms"] for r in rest),
+    )
     line("  of which cyclic GC (gc.callbacks)", first["gc_ms"], med(rest, "gc_ms"), min(r["gc_ms"] for r in rest))
     if tick_rows:
         tfr = [r["first_render_ms"] for r in tick_rows if r["first_render_ms"] is not None]
-        line(f"press 'a' (tick all {tick_rows[0]['ticked']}) -> diff rendered", tick_rows[0]["first_render_ms"] or float("nan"),
-             statistics.median(tfr) if tfr else float("nan"), min(tfr) if tfr else float("nan"))
-        line("press 'a' + await pilot.pause(), wall", tick_rows[0]["wall_ms"], med(tick_rows, "wall_ms"),
-             min(r["wall_ms"] for r in tick_rows))
+        line(
+            f"press 'a' (tick all {tick_rows[0]['ticked']}) -> diff rendered",
+            tick_rows[0]["first_render_ms"] or float("nan"),
+            statistics.median(tfr) if tfr else float("nan"),
+            min(tfr) if tfr else float("nan"),
+        )
+        line(
+            "press 'a' + await pilot.pause(), wall",
+            tick_rows[0]["wall_ms"],
+            med(tick_rows, "wall_ms"),
+            min(r["wall_ms"] for r in tick_rows),
+        )
     if args.samples:
         print("  samples, ms (sync / first render / wall / cpu):")
         for k, r in enumerate(app_rows):
-            print(f"    show_runs #{k} baseline {k % 2}: {r['sync_ms']:.0f} / {r['first_render_ms'] or float('nan'):.0f}"
-                  f" / {r['wall_ms']:.0f} / {r['cpu_ms']:.0f}")
+            print(
+                f"    show_runs #{k} baseline {k % 2}: {r['sync_ms']:.0f} / {r['first_render_ms'] or float('nan'):.0f}"
+                f" / {r['wall_ms']:.0f} / {r['cpu_ms']:.0f}"
+            )
         print("    build_diff: " + ", ".join(f"{w:.0f}" for w in warm))
-    print(f"  (an idle `await pilot.pause()` alone takes {info['pause_floor_ms']:.1f} ms: Textual's wait_for_idle sleeps"
-          f" in 20 ms steps; 'first' = first call in the app (cold), median/min over {len(rest)} more)")
+    print(
+        f"  (an idle `await pilot.pause()` alone takes {info['pause_floor_ms']:.1f} ms: Textual's wait_for_idle sleeps"
+        f" in 20 ms steps; 'first' = first call in the app (cold), median/min over {len(rest)} more)"
+    )
     return 0
 
 

@@ -98,8 +98,13 @@ def summary(samples: list[float]) -> dict:
         return {"n": 0, "mean": float("nan"), "median": float("nan"), "p95": float("nan"), "max": float("nan")}
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {"n": len(samples), "mean": statistics.fmean(samples), "median": statistics.median(samples),
-            "p95": p95, "max": ordered[-1]}
+    return {
+        "n": len(samples),
+        "mean": statistics.fmean(samples),
+        "median": statistics.median(samples),
+        "p95": p95,
+        "max": ordered[-1],
+    }
 
 
 def steady_page_s(stamps: list[float]) -> float | None:
@@ -168,9 +173,19 @@ def child_raw(uri: str, exp_id: str, runs: int) -> dict:
         t = time.perf_counter()
         client.search_runs([exp_id], run_view_type=ViewType.ACTIVE_ONLY, max_results=100)
         singles.append(time.perf_counter() - t)
-    return {"import_s": import_s, "full_s": full_s, "cpu_s": cpu_s, "gc": gc_load, "first_page_1000_s": stamps[0],
-            "first_page_100_s": statistics.median(singles), "pages": len(stamps), "runs": total, "stamps": stamps,
-            "rss_before_mb": rss_before, "peak_mb": peak}
+    return {
+        "import_s": import_s,
+        "full_s": full_s,
+        "cpu_s": cpu_s,
+        "gc": gc_load,
+        "first_page_1000_s": stamps[0],
+        "first_page_100_s": statistics.median(singles),
+        "pages": len(stamps),
+        "runs": total,
+        "stamps": stamps,
+        "rss_before_mb": rss_before,
+        "peak_mb": peak,
+    }
 
 
 def child_store(uri: str, exp_id: str, runs: int) -> dict:
@@ -191,10 +206,19 @@ def child_store(uri: str, exp_id: str, runs: int) -> dict:
             stamps.append(time.perf_counter() - t0)
             first_runs = len(page) if first_runs is None else first_runs
             kept.extend(page)
-        return {"first_page_s": stamps[0], "full_s": time.perf_counter() - t0, "pages": len(stamps),
-                "page_sizes": [first, rest], "first_page_runs": first_runs,
-                "stamps": stamps, "cpu_s": time.process_time() - c0, "gc": gc_clock.snapshot(),
-                "runs": len(kept), "rss_before_mb": rss_before, "peak_mb": peak_mb()}
+        return {
+            "first_page_s": stamps[0],
+            "full_s": time.perf_counter() - t0,
+            "pages": len(stamps),
+            "page_sizes": [first, rest],
+            "first_page_runs": first_runs,
+            "stamps": stamps,
+            "cpu_s": time.process_time() - c0,
+            "gc": gc_clock.snapshot(),
+            "runs": len(kept),
+            "rss_before_mb": rss_before,
+            "peak_mb": peak_mb(),
+        }
 
     return asyncio.run(go())
 
@@ -277,8 +301,16 @@ async def _press_series(pilot, key: str, count: int, before: str | None = None) 
     return {"wall": summary(walls), "cpu": summary(cpus)}
 
 
-async def _key_to_paint(app, clock: RenderClock, moves: MoveClock, key: str, count: int,
-                        before: str | None = None, settle: float = 0.03, paint_timeout: float = 30.0) -> dict:
+async def _key_to_paint(
+    app,
+    clock: RenderClock,
+    moves: MoveClock,
+    key: str,
+    count: int,
+    before: str | None = None,
+    settle: float = 0.03,
+    paint_timeout: float = 30.0,
+) -> dict:
     """ms from posting a key event (as Pilot does, without its idle waits) until the cursor
     moved, and until the run table finished repainting after the move. The poll runs on the
     app's event loop every 0.5 ms, so it sees a repaint only once that compositor pass ended.
@@ -358,13 +390,18 @@ def child_app(uri: str, exp_name: str, runs: int, presses: int, busy: bool) -> d
                     await asyncio.sleep(0.5)
                 painted = [s["painted"]["max"] for s in samples if s["painted"]["n"]]
                 moved = [s["moved"]["max"] for s in samples if s["moved"]["n"]]
-                result["busy"] = {"presses": len(samples), "painted": summary(painted), "moved": summary(moved),
-                                  "unpainted": sum(s["unpainted"] for s in samples),
-                                  "over_goal": sum(v >= GOAL_KEY_MS for v in painted)}
+                result["busy"] = {
+                    "presses": len(samples),
+                    "painted": summary(painted),
+                    "moved": summary(moved),
+                    "unpainted": sum(s["unpainted"] for s in samples),
+                    "over_goal": sum(v >= GOAL_KEY_MS for v in painted),
+                }
                 result["busy_pages"] = len(store.pages)
                 result["busy_load_s"] = (store.finished or time.perf_counter()) - store.load_started
-                result["first_paint_from_load_s"] = (clock.first_row_paint - store.load_started
-                                                     if clock.first_row_paint else None)
+                result["first_paint_from_load_s"] = (
+                    clock.first_row_paint - store.load_started if clock.first_row_paint else None
+                )
                 app.exit()
                 return
 
@@ -440,16 +477,26 @@ def child_nested(runs: int, page_gap: float) -> dict:
         tags = {"mlflow.runName": f"run-{i:06d}", "mlflow.user": "alice"}
         if nested and i % 10:
             tags["mlflow.parentRunId"] = f"{(i // 10) * 10:032x}"
-        return Run(run_id=f"{i:032x}", name=f"run-{i:06d}", experiment_id="1", start_time=i, end_time=i + 5,
-                   metrics={f"metric_{j:02d}": i / 7 + j for j in range(20)},
-                   params={f"param_{j:02d}": str(j) for j in range(20)}, tags=tags)
+        return Run(
+            run_id=f"{i:032x}",
+            name=f"run-{i:06d}",
+            experiment_id="1",
+            start_time=i,
+            end_time=i + 5,
+            metrics={f"metric_{j:02d}": i / 7 + j for j in range(20)},
+            params={f"param_{j:02d}": str(j) for j in range(20)},
+            tags=tags,
+        )
 
     class Bare(App):
         def compose(self):
             yield RunList()
 
-    result: dict = {"page_gap_s": page_gap, "rebuild_every_s": run_list_module.REBUILD_EVERY,
-                    "threaded_from": RunList.THREADED_LAYOUT_FROM}
+    result: dict = {
+        "page_gap_s": page_gap,
+        "rebuild_every_s": run_list_module.REBUILD_EVERY,
+        "threaded_from": RunList.THREADED_LAYOUT_FROM,
+    }
 
     async def go(nested: bool) -> None:
         app = Bare()
@@ -457,7 +504,7 @@ def child_nested(runs: int, page_gap: float) -> dict:
             run_list = app.query_one(RunList)
             run_list.experiments = [Experiment("1", "bench")]
             all_runs = [make(i, nested) for i in range(runs)]
-            pages = [all_runs[:FIRST_PAGE]] + [all_runs[k:k + PAGE_SIZE] for k in range(FIRST_PAGE, runs, PAGE_SIZE)]
+            pages = [all_runs[:FIRST_PAGE]] + [all_runs[k : k + PAGE_SIZE] for k in range(FIRST_PAGE, runs, PAGE_SIZE)]
             layouts = []
             original = run_list._show_layout
 
@@ -498,12 +545,19 @@ def child_nested(runs: int, page_gap: float) -> dict:
             await prober
             lags.sort()
             result["nested" if nested else "flat"] = {
-                "add_runs_total_s": sum(times), "max_page_s": max(times), "final_s": final_s,
-                "layouts_while_streaming": streamed_layouts, "max_swap_s": max(layouts, default=0.0),
-                "lag_max_s": lags[-1], "lag_p99_s": lags[int(len(lags) * 0.99)],
-                "lags_over_50ms": sum(1 for lag in lags if lag >= 0.05), "probes": len(lags),
-                "pages": len(pages), "rows": run_list.table.row_count,
-                "in_place": sorted(run_list.table._index) == sorted(run_list.runs)}
+                "add_runs_total_s": sum(times),
+                "max_page_s": max(times),
+                "final_s": final_s,
+                "layouts_while_streaming": streamed_layouts,
+                "max_swap_s": max(layouts, default=0.0),
+                "lag_max_s": lags[-1],
+                "lag_p99_s": lags[int(len(lags) * 0.99)],
+                "lags_over_50ms": sum(1 for lag in lags if lag >= 0.05),
+                "probes": len(lags),
+                "pages": len(pages),
+                "rows": run_list.table.row_count,
+                "in_place": sorted(run_list.table._index) == sorted(run_list.runs),
+            }
             app.exit()
 
     asyncio.run(go(False))
@@ -517,8 +571,20 @@ def child_nested(runs: int, page_gap: float) -> dict:
 def run_child(mode: str, args: argparse.Namespace) -> dict:
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as out:
         out_path = out.name
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", mode, "--runs", str(args.runs),
-           "--presses", str(args.presses), "--page-gap", str(args.page_gap), "--out", out_path]
+    cmd = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--child",
+        mode,
+        "--runs",
+        str(args.runs),
+        "--presses",
+        str(args.presses),
+        "--page-gap",
+        str(args.page_gap),
+        "--out",
+        out_path,
+    ]
     print(f"· {mode:<10} running in a fresh process…", end="", flush=True, file=sys.stderr)
     t = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
@@ -550,46 +616,72 @@ def print_load(runs: int, marker: dict, res: dict) -> None:
     if raw:
         line("(a) raw search_runs, 1000/page: full load", _s(raw["full_s"]))
         line("    per run / CPU time", f"{raw['full_s'] / max(1, raw['runs']) * 1000:.3f} ms / {raw['cpu_s']:.0f} s")
-        line("    first page of 1000 / single page of 100", f"{raw['first_page_1000_s']:.2f} / {raw['first_page_100_s']:.2f} s")
+        line(
+            "    first page of 1000 / single page of 100",
+            f"{raw['first_page_1000_s']:.2f} / {raw['first_page_100_s']:.2f} s",
+        )
         line("    runs / pages", f"{raw['runs']:,} / {raw['pages']}")
     if store:
         first, rest = store.get("page_sizes", (100, 1000))
         line(f"(b) Store.iter_runs ({first}, then {rest}/page): full load", _s(store["full_s"]))
-        line(f"    first page ({store.get('first_page_runs', first)} runs) / CPU time",
-             f"{store['first_page_s']:.2f} s / {store['cpu_s']:.0f} s")
+        line(
+            f"    first page ({store.get('first_page_runs', first)} runs) / CPU time",
+            f"{store['first_page_s']:.2f} s / {store['cpu_s']:.0f} s",
+        )
         line("    runs / pages", f"{store['runs']:,} / {store['pages']}")
         if raw:
             line("    ratio (b)/(a)", f"{store['full_s'] / raw['full_s']:.2f}")
     if app:
         data = app
-        line("(c) app: rows in run table (row_count > 0)", _s(data["first_rows_from_load_s"]),
-             f"after {data['pages_at_first_rows']} page fetch(es){fmt_ok(data['pages_at_first_rows'] == 1)}")
+        line(
+            "(c) app: rows in run table (row_count > 0)",
+            _s(data["first_rows_from_load_s"]),
+            f"after {data['pages_at_first_rows']} page fetch(es){fmt_ok(data['pages_at_first_rows'] == 1)}",
+        )
         painted_pages = data.get("pages_at_first_paint")
-        line("    first run painted on screen", _s(data.get("first_paint_from_load_s")),
-             f"after {painted_pages} page fetch(es){fmt_ok(painted_pages == 1)}")
+        line(
+            "    first run painted on screen",
+            _s(data.get("first_paint_from_load_s")),
+            f"after {painted_pages} page fetch(es){fmt_ok(painted_pages == 1)}",
+        )
         line("    rows in run table, from app launch (incl. import)", _s(data["first_rows_from_launch_s"]))
         line("    full load / CPU time", f"{data['full_from_load_s']:.2f} s / {data['cpu_s']:.0f} s")
         line("    full load, from app launch", _s(data["full_from_launch_s"]))
         line("    rows in table / pages", f"{data['rows']:,} / {data['pages']}")
         if raw:
             ratio = data["full_from_load_s"] / raw["full_s"]
-            line("    RATIO (c) app full load / (a) raw full load", f"{ratio:.2f}",
-                 f"<= {GOAL_RATIO}{fmt_ok(ratio <= GOAL_RATIO)}")
+            line(
+                "    RATIO (c) app full load / (a) raw full load",
+                f"{ratio:.2f}",
+                f"<= {GOAL_RATIO}{fmt_ok(ratio <= GOAL_RATIO)}",
+            )
         if store:
-            line("    (c) - (b), per page", f"{(data['full_from_load_s'] - store['full_s']) / max(1, data['pages']) * 1000:.0f} ms")
+            line(
+                "    (c) - (b), per page",
+                f"{(data['full_from_load_s'] - store['full_s']) / max(1, data['pages']) * 1000:.0f} ms",
+            )
     steady = {k: steady_page_s(v["stamps"]) for k, v in res.items() if v and v.get("stamps")}
     steady = {k: v for k, v in steady.items() if v is not None}
     if steady:
-        print("  steady page of 1000 (median gap from page 3 on): "
-              + ", ".join(f"{k} {steady[k]:.2f} s" for k in ("raw", "store", "app") if k in steady))
+        print(
+            "  steady page of 1000 (median gap from page 3 on): "
+            + ", ".join(f"{k} {steady[k]:.2f} s" for k in ("raw", "store", "app") if k in steady)
+        )
     gcs = [(k, v["gc"]) for k, v in res.items() if v and v.get("gc")]
     if gcs:
-        print("  cyclic GC time during the load (gc.callbacks): "
-              + ", ".join(f"{k} {g['total_s']:.1f} s ({g['full']} full, longest {g['longest_s'] * 1000:.0f} ms)" for k, g in gcs))
+        print(
+            "  cyclic GC time during the load (gc.callbacks): "
+            + ", ".join(
+                f"{k} {g['total_s']:.1f} s ({g['full']} full, longest {g['longest_s'] * 1000:.0f} ms)" for k, g in gcs
+            )
+        )
     print()
     print(f"  {'peak memory (ru_maxrss)':<40}{'peak RSS':>12}{'before load':>14}{'growth':>12}")
-    for name, data in (("(a) raw, pages dropped", raw), ("(b) Store, Runs kept", store),
-                       ("(c) app, all rows loaded", app)):
+    for name, data in (
+        ("(a) raw, pages dropped", raw),
+        ("(b) Store, Runs kept", store),
+        ("(c) app, all rows loaded", app),
+    ):
         if data:
             growth = data["peak_mb"] - data["rss_before_mb"]
             goal = f"   goal < {GOAL_MEMORY_MB:.0f} MB{fmt_ok(data['peak_mb'] < GOAL_MEMORY_MB)}" if data is app else ""
@@ -606,8 +698,10 @@ def print_keys(res: dict) -> None:
     print()
     print(f"  key latency with all {app['rows']:,} rows loaded (focus: {app['focused']})")
     print(f"  {'':26}{'press + pause (Pilot)':^36}{'key event -> repainted':^30}")
-    print(f"  {'key':<22}{'n':>4}{'wall mean':>11}{'p95':>8}{'max':>8}{'CPU mean':>10}"
-          f"{'mean':>9}{'p95':>8}{'max':>8}   goal < {GOAL_KEY_MS:.0f} ms")
+    print(
+        f"  {'key':<22}{'n':>4}{'wall mean':>11}{'p95':>8}{'max':>8}{'CPU mean':>10}"
+        f"{'mean':>9}{'p95':>8}{'max':>8}   goal < {GOAL_KEY_MS:.0f} ms"
+    )
     for key, pilot_s in app["keys"].items():
         w, c = pilot_s["wall"], pilot_s["cpu"]
         out = f"  {key:<22}{w['n']:>4}{w['mean']:>9.1f}ms{w['p95']:>6.1f}ms{w['max']:>6.1f}ms{c['mean']:>8.1f}ms"
@@ -626,18 +720,26 @@ def print_keys(res: dict) -> None:
         else:
             out += f"{'never':>9}{'':>16}  MISSED"
         print(out)
-        print(f"  {'':26}one press every 0.5 s over the {b['busy_load_s']:.0f} s load: cursor moved after"
-              f" {m['mean']:.1f} ms mean / {m['max']:.0f} ms max; {busy['unpainted']} of {busy['presses']}"
-              f" presses not repainted within 2 s; {busy['over_goal']} painted >= {GOAL_KEY_MS:.0f} ms;"
-              f" first run painted {_s(b.get('first_paint_from_load_s'), 1)} after the load began")
-    print(f"  (Pilot: `await pilot.press(k)` + `await pilot.pause()` sleeps in 20 ms steps until the process is idle,"
-          f"\n   so it cannot go below ~{floor:.0f} ms (the unbound key) and waits up to 1 s per step while pages load;"
-          f"\n   CPU = process time in the window. 'key event -> repainted': the key is posted as Pilot does, then"
-          f"\n   polled every 0.5 ms on the app's loop until the cursor moved and the run table repainted.)")
+        print(
+            f"  {'':26}one press every 0.5 s over the {b['busy_load_s']:.0f} s load: cursor moved after"
+            f" {m['mean']:.1f} ms mean / {m['max']:.0f} ms max; {busy['unpainted']} of {busy['presses']}"
+            f" presses not repainted within 2 s; {busy['over_goal']} painted >= {GOAL_KEY_MS:.0f} ms;"
+            f" first run painted {_s(b.get('first_paint_from_load_s'), 1)} after the load began"
+        )
+    print(
+        f"  (Pilot: `await pilot.press(k)` + `await pilot.pause()` sleeps in 20 ms steps until the process is idle,"
+        f"\n   so it cannot go below ~{floor:.0f} ms (the unbound key) and waits up to 1 s per step while pages load;"
+        f"\n   CPU = process time in the window. 'key event -> repainted': the key is posted as Pilot does, then"
+        f"\n   polled every 0.5 ms on the app's loop until the cursor moved and the run table repainted.)"
+    )
     print()
     print("  with every run loaded:")
-    print(f"    RunList._rebuild_rows() (live refresh, fold, group, local sort): {app['rebuild_rows_s'] * 1000:,.0f} ms")
-    print(f"    one full gc.collect(): {app['full_gc_s'] * 1000:,.0f} ms over {app['gc_tracked_objects']:,} tracked objects")
+    print(
+        f"    RunList._rebuild_rows() (live refresh, fold, group, local sort): {app['rebuild_rows_s'] * 1000:,.0f} ms"
+    )
+    print(
+        f"    one full gc.collect(): {app['full_gc_s'] * 1000:,.0f} ms over {app['gc_tracked_objects']:,} tracked objects"
+    )
 
 
 def print_nested(res: dict) -> None:
@@ -645,20 +747,28 @@ def print_nested(res: dict) -> None:
     if not nested:
         return
     print()
-    print(f"  Streaming {nested['flat']['rows']:,} synthetic runs into RunList ({nested['flat']['pages']} pages,"
-          f" one every {nested['page_gap_s']:.2f} s; tree re-laid at most every {nested['rebuild_every_s']:.0f} s,"
-          f" in a thread from {nested['threaded_from']:,} runs):")
-    print(f"  {'':28}{'_add_runs':>10}{'worst page':>11}{'layouts':>8}{'worst swap':>11}"
-          f"{'loop lag max':>13}{'p99':>7}{'>=50ms':>8}{'last layout':>12}")
+    print(
+        f"  Streaming {nested['flat']['rows']:,} synthetic runs into RunList ({nested['flat']['pages']} pages,"
+        f" one every {nested['page_gap_s']:.2f} s; tree re-laid at most every {nested['rebuild_every_s']:.0f} s,"
+        f" in a thread from {nested['threaded_from']:,} runs):"
+    )
+    print(
+        f"  {'':28}{'_add_runs':>10}{'worst page':>11}{'layouts':>8}{'worst swap':>11}"
+        f"{'loop lag max':>13}{'p99':>7}{'>=50ms':>8}{'last layout':>12}"
+    )
     for key, title in (("flat", "flat runs (pages append)"), ("nested", "9 in 10 runs are children")):
         d = nested[key]
-        print(f"  {title:<28}{d['add_runs_total_s']:>8.2f} s{d['max_page_s'] * 1000:>8.0f} ms"
-              f"{d['layouts_while_streaming']:>8}{d['max_swap_s'] * 1000:>8.0f} ms"
-              f"{d['lag_max_s'] * 1000:>10.0f} ms{d['lag_p99_s'] * 1000:>4.0f} ms{d['lags_over_50ms']:>8}"
-              f"{d['final_s']:>10.2f} s" + ("" if d["in_place"] else "  ROWS WRONG"))
-    print("  (loop lag: how late a 5 ms timer on the app's event loop fired, i.e. how long a key press would wait;"
-          "\n   worst swap: set_rows of a finished layout, on the UI thread; last layout: from the end of the"
-          "\n   load until every row is in tree order)")
+        print(
+            f"  {title:<28}{d['add_runs_total_s']:>8.2f} s{d['max_page_s'] * 1000:>8.0f} ms"
+            f"{d['layouts_while_streaming']:>8}{d['max_swap_s'] * 1000:>8.0f} ms"
+            f"{d['lag_max_s'] * 1000:>10.0f} ms{d['lag_p99_s'] * 1000:>4.0f} ms{d['lags_over_50ms']:>8}"
+            f"{d['final_s']:>10.2f} s" + ("" if d["in_place"] else "  ROWS WRONG")
+        )
+    print(
+        "  (loop lag: how late a 5 ms timer on the app's event loop fired, i.e. how long a key press would wait;"
+        "\n   worst swap: set_rows of a finished layout, on the UI thread; last layout: from the end of the"
+        "\n   load until every row is in tree order)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -666,8 +776,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=FULL_SIZE)
     parser.add_argument("--presses", type=int, default=50, help="presses per key (default 50)")
     parser.add_argument("--only", action="append", choices=list(MODES), help="run only these measurements (repeatable)")
-    parser.add_argument("--page-gap", type=float, default=0.7,
-                        help="nested: real seconds between pages (default 0.7, the app's steady page of 1000 at 100k)")
+    parser.add_argument(
+        "--page-gap",
+        type=float,
+        default=0.7,
+        help="nested: real seconds between pages (default 0.7, the app's steady page of 1000 at 100k)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--from-json", type=Path, help="print the report of an earlier --json run, measure nothing")
     parser.add_argument("--child", help=argparse.SUPPRESS)

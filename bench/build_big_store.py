@@ -37,14 +37,48 @@ RUN_SPACING_MS = 60_000  # one run a minute: start times are distinct, newest = 
 CHUNK = 5_000  # runs per executemany batch
 
 METRIC_KEYS = [
-    "loss", "val_loss", "accuracy", "val_accuracy", "f1_score", "precision", "recall", "auc",
-    "rmse", "mae", "epoch_time", "learning_rate", "grad_norm", "throughput", "perplexity",
-    "bleu", "top5_accuracy", "train_time", "memory_gb", "score",
+    "loss",
+    "val_loss",
+    "accuracy",
+    "val_accuracy",
+    "f1_score",
+    "precision",
+    "recall",
+    "auc",
+    "rmse",
+    "mae",
+    "epoch_time",
+    "learning_rate",
+    "grad_norm",
+    "throughput",
+    "perplexity",
+    "bleu",
+    "top5_accuracy",
+    "train_time",
+    "memory_gb",
+    "score",
 ]
 PARAM_KEYS = [
-    "lr", "batch_size", "optimizer", "epochs", "dropout", "weight_decay", "model", "seed",
-    "hidden_size", "num_layers", "activation", "warmup_steps", "scheduler", "momentum",
-    "dataset", "augment", "max_len", "beta1", "beta2", "clip_norm",
+    "lr",
+    "batch_size",
+    "optimizer",
+    "epochs",
+    "dropout",
+    "weight_decay",
+    "model",
+    "seed",
+    "hidden_size",
+    "num_layers",
+    "activation",
+    "warmup_steps",
+    "scheduler",
+    "momentum",
+    "dataset",
+    "augment",
+    "max_len",
+    "beta1",
+    "beta2",
+    "clip_norm",
 ]
 USERS = ["alice", "bob", "carol", "dave", "erin"]
 MODELS = ["resnet50", "vit-b16", "bert-base", "gpt2-small", "xgboost", "logreg"]
@@ -177,9 +211,22 @@ def _check_schema(con: sqlite3.Connection, filled: dict[str, list[str]]) -> None
             raise SystemExit(f"schema changed: {table} has no column(s) {sorted(unknown)}")
 
 
-RUN_COLUMNS = ["run_uuid", "name", "source_type", "source_name", "entry_point_name", "user_id", "status",
-               "start_time", "end_time", "source_version", "lifecycle_stage", "artifact_uri",
-               "experiment_id", "deleted_time"]
+RUN_COLUMNS = [
+    "run_uuid",
+    "name",
+    "source_type",
+    "source_name",
+    "entry_point_name",
+    "user_id",
+    "status",
+    "start_time",
+    "end_time",
+    "source_version",
+    "lifecycle_stage",
+    "artifact_uri",
+    "experiment_id",
+    "deleted_time",
+]
 LATEST_COLUMNS = ["key", "value", "timestamp", "step", "is_nan", "run_uuid"]
 METRIC_COLUMNS = ["key", "value", "timestamp", "run_uuid", "step", "is_nan"]
 PARAM_COLUMNS = ["key", "value", "run_uuid"]
@@ -214,8 +261,16 @@ def build(runs: int, quiet: bool = False) -> dict:
     say(f"schema created by MLflow in {t_schema:.1f} s (experiment {exp_id}); inserting {runs:,} runs…")
 
     con = sqlite3.connect(db)
-    _check_schema(con, {"runs": RUN_COLUMNS, "latest_metrics": LATEST_COLUMNS, "metrics": METRIC_COLUMNS,
-                        "params": PARAM_COLUMNS, "tags": TAG_COLUMNS})
+    _check_schema(
+        con,
+        {
+            "runs": RUN_COLUMNS,
+            "latest_metrics": LATEST_COLUMNS,
+            "metrics": METRIC_COLUMNS,
+            "params": PARAM_COLUMNS,
+            "tags": TAG_COLUMNS,
+        },
+    )
     con.execute("PRAGMA synchronous = OFF")
     con.execute("PRAGMA journal_mode = MEMORY")
     con.execute("PRAGMA cache_size = -400000")  # 400 MB page cache while building
@@ -225,7 +280,8 @@ def build(runs: int, quiet: bool = False) -> dict:
     tables = ("runs", "latest_metrics", "metrics", "params", "tags")
     indexes = con.execute(
         f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-        f"AND tbl_name IN ({', '.join('?' * len(tables))})", tables
+        f"AND tbl_name IN ({', '.join('?' * len(tables))})",
+        tables,
     ).fetchall()
     for name, _ in indexes:
         con.execute(f'DROP INDEX "{name}"')
@@ -238,8 +294,24 @@ def build(runs: int, quiet: bool = False) -> dict:
         for i in range(lo, min(runs, lo + CHUNK)):
             spec = run_spec(i)
             rid = spec.run_id
-            run_rows.append((rid, spec.name, "UNKNOWN", "", "", spec.user, "FINISHED", spec.start_time,
-                             spec.end_time, "", "active", f"{artifacts}/{rid}/artifacts", exp_int, None))
+            run_rows.append(
+                (
+                    rid,
+                    spec.name,
+                    "UNKNOWN",
+                    "",
+                    "",
+                    spec.user,
+                    "FINISHED",
+                    spec.start_time,
+                    spec.end_time,
+                    "",
+                    "active",
+                    f"{artifacts}/{rid}/artifacts",
+                    exp_int,
+                    None,
+                )
+            )
             for key, value in spec.metrics.items():
                 latest_rows.append((key, value, spec.end_time, FINAL_STEP, 0, rid))
                 metric_rows.append((key, value, spec.end_time, rid, FINAL_STEP, 0))
@@ -272,11 +344,23 @@ def build(runs: int, quiet: bool = False) -> dict:
     t_verify = time.perf_counter() - t3
 
     marker = {
-        "format": FORMAT, "runs": runs, "metrics": 20, "params": 20, "tags": 5,
-        "experiment_id": exp_id, "experiment_name": experiment_name(runs), "uri": store_uri(runs),
-        "rows": counts, "db_bytes": db.stat().st_size,
-        "seconds": {"schema": round(t_schema, 2), "insert": round(t_insert, 2), "indexes": round(t_index, 2),
-                    "verify": round(t_verify, 2), "total": round(time.perf_counter() - t0, 2)},
+        "format": FORMAT,
+        "runs": runs,
+        "metrics": 20,
+        "params": 20,
+        "tags": 5,
+        "experiment_id": exp_id,
+        "experiment_name": experiment_name(runs),
+        "uri": store_uri(runs),
+        "rows": counts,
+        "db_bytes": db.stat().st_size,
+        "seconds": {
+            "schema": round(t_schema, 2),
+            "insert": round(t_insert, 2),
+            "indexes": round(t_index, 2),
+            "verify": round(t_verify, 2),
+            "total": round(time.perf_counter() - t0, 2),
+        },
         "checks": checks,
     }
     (folder / "complete.json").write_text(json.dumps(marker, indent=2))
@@ -295,11 +379,16 @@ def _compare(run, spec: RunSpec, exp_id: str) -> list[str]:
     problems = []
     info, data = run.info, run.data
     for what, got, want in [
-        ("run_id", info.run_id, spec.run_id), ("run_name", info.run_name, spec.name),
-        ("experiment_id", info.experiment_id, exp_id), ("status", info.status, "FINISHED"),
-        ("lifecycle_stage", info.lifecycle_stage, "active"), ("start_time", info.start_time, spec.start_time),
-        ("end_time", info.end_time, spec.end_time), ("user_id", info.user_id, spec.user),
-        ("params", dict(data.params), spec.params), ("tags", dict(data.tags), spec.tags),
+        ("run_id", info.run_id, spec.run_id),
+        ("run_name", info.run_name, spec.name),
+        ("experiment_id", info.experiment_id, exp_id),
+        ("status", info.status, "FINISHED"),
+        ("lifecycle_stage", info.lifecycle_stage, "active"),
+        ("start_time", info.start_time, spec.start_time),
+        ("end_time", info.end_time, spec.end_time),
+        ("user_id", info.user_id, spec.user),
+        ("params", dict(data.params), spec.params),
+        ("tags", dict(data.tags), spec.tags),
         ("metric keys", sorted(data.metrics), sorted(spec.metrics)),
     ]:
         if got != want:
@@ -337,15 +426,22 @@ def verify(runs: int, exp_id: str) -> dict:
     if [r.info.run_id for r in filtered] != [run_spec(middle).run_id]:
         problems.append(f"filter params.seed = '{middle}' found {[r.info.run_id for r in filtered]}")
     con = sqlite3.connect(f"file:{store_dir(runs) / 'mlflow.db'}?mode=ro", uri=True)
-    total = con.execute("SELECT COUNT(*) FROM runs WHERE experiment_id = ? AND lifecycle_stage = 'active'",
-                        (int(exp_id),)).fetchone()[0]
+    total = con.execute(
+        "SELECT COUNT(*) FROM runs WHERE experiment_id = ? AND lifecycle_stage = 'active'", (int(exp_id),)
+    ).fetchone()[0]
     con.close()
     if total != runs:
         problems.append(f"runs table holds {total} runs, expected {runs}")
     if problems:
         raise SystemExit("verification FAILED:\n  " + "\n  ".join(problems))
-    return {"first_page": len(page), "compared_runs": 4, "get_run": "ok", "history": "ok", "filter": "ok",
-            "sql_count": total}
+    return {
+        "first_page": len(page),
+        "compared_runs": 4,
+        "get_run": "ok",
+        "history": "ok",
+        "filter": "ok",
+        "sql_count": total,
+    }
 
 
 def ensure_store(runs: int = FULL_SIZE, rebuild: bool = False, quiet: bool = False) -> dict:
@@ -379,21 +475,28 @@ def main(argv: list[str] | None = None) -> int:
     rows = marker["rows"]
     print()
     print(f"MLflow bench store: {marker['runs']:,} runs x 20 metrics x 20 params x 5 tags")
-    print(_table([
-        ("database", str(store_dir(args.runs) / "mlflow.db")),
-        ("uri", marker["uri"]),
-        ("experiment", f"{marker['experiment_name']} (id {marker['experiment_id']})"),
-        ("status", "reused (complete.json present)" if marker["reused"] else "built now"),
-        ("size on disk", f"{marker['db_bytes'] / 1e6:,.0f} MB"),
-        ("rows", ", ".join(f"{t} {n:,}" for t, n in rows.items())),
-        ("build: schema by MLflow", f"{secs['schema']:.1f} s"),
-        ("build: bulk insert", f"{secs['insert']:.1f} s ({marker['runs'] / max(secs['insert'], 1e-9):,.0f} runs/s)"),
-        ("build: recreate indexes", f"{secs['indexes']:.1f} s"),
-        ("build: read-back checks", f"{secs['verify']:.1f} s"),
-        ("build: total", f"{secs['total']:.1f} s"),
-        ("checks", ", ".join(f"{k} {v}" for k, v in marker["checks"].items())),
-        ("this invocation", f"{time.perf_counter() - wall:.1f} s"),
-    ]))
+    print(
+        _table(
+            [
+                ("database", str(store_dir(args.runs) / "mlflow.db")),
+                ("uri", marker["uri"]),
+                ("experiment", f"{marker['experiment_name']} (id {marker['experiment_id']})"),
+                ("status", "reused (complete.json present)" if marker["reused"] else "built now"),
+                ("size on disk", f"{marker['db_bytes'] / 1e6:,.0f} MB"),
+                ("rows", ", ".join(f"{t} {n:,}" for t, n in rows.items())),
+                ("build: schema by MLflow", f"{secs['schema']:.1f} s"),
+                (
+                    "build: bulk insert",
+                    f"{secs['insert']:.1f} s ({marker['runs'] / max(secs['insert'], 1e-9):,.0f} runs/s)",
+                ),
+                ("build: recreate indexes", f"{secs['indexes']:.1f} s"),
+                ("build: read-back checks", f"{secs['verify']:.1f} s"),
+                ("build: total", f"{secs['total']:.1f} s"),
+                ("checks", ", ".join(f"{k} {v}" for k, v in marker["checks"].items())),
+                ("this invocation", f"{time.perf_counter() - wall:.1f} s"),
+            ]
+        )
+    )
     return 0
 
 

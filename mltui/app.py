@@ -15,8 +15,8 @@ from mltui.commands import MltuiCommands
 from mltui.config import Config
 from mltui.diff import DiffResult
 from mltui.export import EXTENSIONS, export
-from mltui.screens.export import ExportScreen
 from mltui.models import Experiment
+from mltui.screens.export import ExportScreen
 from mltui.screens.goto import GotoScreen
 from mltui.screens.help import HelpScreen
 from mltui.store import Store, StoreError

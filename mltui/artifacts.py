@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+
+import tomllib
 
 from mltui.text import strip_control
 
@@ -29,7 +30,17 @@ MAX_LINE = 4096  # longer lines are split for display
 MAX_PIXELS = 50_000_000  # larger images are not decoded
 
 KINDS = (
-    "text", "json", "yaml", "toml", "table", "mlflow_table", "parquet", "image", "svg", "html", "binary",
+    "text",
+    "json",
+    "yaml",
+    "toml",
+    "table",
+    "mlflow_table",
+    "parquet",
+    "image",
+    "svg",
+    "html",
+    "binary",
 )
 TEXT_KINDS = frozenset({"text", "json", "yaml", "toml", "table", "mlflow_table", "svg", "html"})
 LANGUAGES = {"json": "json", "mlflow_table": "json", "yaml": "yaml", "toml": "toml", "svg": "xml"}
@@ -140,9 +151,7 @@ def safe_text(text: str, max_line: int = MAX_LINE) -> str:
     text = strip_control(text.replace("\r\n", "\n").replace("\r", "\n"), keep_newlines=True)
     if len(text) <= max_line or max(map(len, text.split("\n"))) <= max_line:
         return text
-    return "\n".join(
-        line[i : i + max_line] for line in text.split("\n") for i in range(0, max(len(line), 1), max_line)
-    )
+    return "\n".join(line[i : i + max_line] for line in text.split("\n") for i in range(0, max(len(line), 1), max_line))
 
 
 def read_head(path: str | Path, limit: int = TEXT_LIMIT) -> tuple[str, bool]:
@@ -183,12 +192,12 @@ def parse_structured(text: str, kind: str) -> Any:
         if kind == "yaml":
             import yaml
 
-            return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - safe loaders
+            return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         if kind == "toml":
             return tomllib.loads(text)
     except ValueError:
         raise
-    except Exception as exc:  # noqa: BLE001 - yaml errors are not ValueErrors
+    except Exception as exc:
         raise ValueError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
     raise ValueError(f"not a structured kind: {kind}")
 
@@ -215,9 +224,7 @@ def count_lines(path: str | Path, chunk: int = MIB) -> int:
     return lines + (last != b"\n")
 
 
-def load_table(
-    path: str | Path, kind: str, max_rows: int = MAX_ROWS
-) -> tuple[list[str], list[list[str]], int | None]:
+def load_table(path: str | Path, kind: str, max_rows: int = MAX_ROWS) -> tuple[list[str], list[list[str]], int | None]:
     """Columns, the first `max_rows` rows as strings, and the total row count (None if unknown).
 
     Raises ValueError when the file is not a table of that kind.
@@ -237,9 +244,8 @@ def _load_csv(path: Path, max_rows: int) -> tuple[list[str], list[list[str]], in
 
     sep = "\t" if path.suffix.lower() == ".tsv" else ","
     try:
-        frame = pd.read_csv(path, sep=sep, nrows=max_rows, dtype=str, keep_default_na=False,
-                            encoding_errors="replace")
-    except Exception as exc:  # noqa: BLE001 - pandas raises many types
+        frame = pd.read_csv(path, sep=sep, nrows=max_rows, dtype=str, keep_default_na=False, encoding_errors="replace")
+    except Exception as exc:
         raise ValueError(f"cannot parse as a table: {str(exc).splitlines()[0] if str(exc) else exc}") from exc
     rows = frame.values.tolist()
     total = len(rows) if len(rows) < max_rows else max(len(rows), count_lines(path) - 1)
@@ -253,7 +259,7 @@ def _load_parquet(path: Path, max_rows: int) -> tuple[list[str], list[list[str]]
         parquet = pq.ParquetFile(path)
         columns = [str(name) for name in parquet.schema_arrow.names]
         batch = next(parquet.iter_batches(batch_size=max_rows), None)
-    except Exception as exc:  # noqa: BLE001 - pyarrow raises many types
+    except Exception as exc:
         raise ValueError(f"cannot read Parquet: {exc}") from exc
     rows: list[list[str]] = []
     if batch is not None:
@@ -284,8 +290,27 @@ def _load_table_json(path: Path, max_rows: int) -> tuple[list[str], list[list[st
 # -- HTML ------------------------------------------------------------------------
 
 _BLOCK_TAGS = {
-    "div", "section", "article", "header", "footer", "main", "nav", "aside", "dl", "dt", "dd", "thead", "tbody",
-    "tfoot", "form", "figure", "figcaption", "title", "details", "summary", "hr",
+    "div",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "main",
+    "nav",
+    "aside",
+    "dl",
+    "dt",
+    "dd",
+    "thead",
+    "tbody",
+    "tfoot",
+    "form",
+    "figure",
+    "figcaption",
+    "title",
+    "details",
+    "summary",
+    "hr",
 }
 _PARAGRAPH_TAGS = {"p", "ul", "ol", "table", "pre", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6"}
 _DROPPED_TAGS = {"script", "style", "noscript", "template", "head", "svg", "iframe", "object"}
@@ -442,8 +467,9 @@ def _text_preview(local: Path, kind: str, size: int) -> Preview:
     text, _ = read_head(local)
     note = "empty file" if size == 0 else ""
     language = _SOURCE_LANGUAGES.get(local.suffix.lower()) if kind == "text" else None
-    return Preview(kind, size, note=note, text=safe_text(text), language=language,
-                   from_end=kind == "text" and _is_log(local))
+    return Preview(
+        kind, size, note=note, text=safe_text(text), language=language, from_end=kind == "text" and _is_log(local)
+    )
 
 
 def _is_log(local: Path) -> bool:
@@ -458,8 +484,9 @@ def _structured_preview(local: Path, kind: str, size: int) -> Preview:
     raw = decode(local.read_bytes())
     data = parse_structured(raw, kind)
     pretty = json.dumps(data, indent=2, ensure_ascii=False, default=str) if kind == "json" else raw
-    return Preview(kind, size, text=safe_text(pretty), language=LANGUAGES[kind], data=data,
-                   has_tree=isinstance(data, (dict, list)))
+    return Preview(
+        kind, size, text=safe_text(pretty), language=LANGUAGES[kind], data=data, has_tree=isinstance(data, (dict, list))
+    )
 
 
 def _table_preview(local: Path, kind: str, size: int) -> Preview:
@@ -524,9 +551,15 @@ def _binary_preview(local: Path, kind: str, size: int) -> Preview:
 def describe_binary(name: str, head: bytes) -> str:
     """A short type name for a binary file."""
     signatures = {
-        b"PK\x03\x04": "zip archive", b"\x1f\x8b": "gzip data", b"\x80": "Python pickle",
-        b"\x93NUMPY": "NumPy array", b"%PDF": "PDF document", b"\x7fELF": "ELF executable",
-        b"SQLite format 3": "SQLite database", b"BZh": "bzip2 data", b"\xfd7zXZ": "xz data",
+        b"PK\x03\x04": "zip archive",
+        b"\x1f\x8b": "gzip data",
+        b"\x80": "Python pickle",
+        b"\x93NUMPY": "NumPy array",
+        b"%PDF": "PDF document",
+        b"\x7fELF": "ELF executable",
+        b"SQLite format 3": "SQLite database",
+        b"BZh": "bzip2 data",
+        b"\xfd7zXZ": "xz data",
     }
     for magic, label in signatures.items():
         if head.startswith(magic):

@@ -37,8 +37,9 @@ def _demo_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mltui demo", description="Open mltui on a built-in demo store.")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the demo store from scratch")
     parser.add_argument("--read-only", action="store_true", help="never write to the tracking store")
-    parser.add_argument("--experiment", "-e", metavar="NAME_OR_ID",
-                        help="open this experiment's runs (default: the classifier runs)")
+    parser.add_argument(
+        "--experiment", "-e", metavar="NAME_OR_ID", help="open this experiment's runs (default: the classifier runs)"
+    )
     return parser
 
 
@@ -74,7 +75,12 @@ def run_ui(args: argparse.Namespace) -> int:
 
     location = args.tracking_uri or args.location
     uri, _ = resolve_location(location)
-    if location and uri == location and "://" not in location and not location.startswith(("sqlite:", "file:", "databricks")):
+    if (
+        location
+        and uri == location
+        and "://" not in location
+        and not location.startswith(("sqlite:", "file:", "databricks"))
+    ):
         return _fail(f"{location}: no such file, folder or tracking URI", EXIT_USAGE)
     return _launch(Store(location, read_only=args.read_only), args.experiment)
 

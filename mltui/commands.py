@@ -20,8 +20,13 @@ class MltuiCommands(Provider):
             ("Help: keys", app.action_help, "Every key, by pane"),
         ]
         for experiment in app.known_experiments():
-            commands.append((f"Open experiment {clean(experiment.name, max_len=80)}",
-                             partial(app.open_experiments, [experiment]), f"id {experiment.experiment_id}"))
+            commands.append(
+                (
+                    f"Open experiment {clean(experiment.name, max_len=80)}",
+                    partial(app.open_experiments, [experiment]),
+                    f"id {experiment.experiment_id}",
+                )
+            )
         return commands
 
     async def discover(self) -> Hits:

@@ -60,10 +60,27 @@ HOSTILE_TEXT = (
 )
 
 GALLERY_FILES = (
-    "notes.txt", "train.log", "stdout.out", "stderr.err", "train.py", "run.sh",
-    "README.md", "metrics.json", "config.yaml", "pyproject.toml", "model/MLmodel",
-    "data.csv", "data.tsv", "table.parquet", "plot.png", "photo.jpg", "anim.gif",
-    "diagram.svg", "report.html", "weights.bin", "hostile.txt",
+    "notes.txt",
+    "train.log",
+    "stdout.out",
+    "stderr.err",
+    "train.py",
+    "run.sh",
+    "README.md",
+    "metrics.json",
+    "config.yaml",
+    "pyproject.toml",
+    "model/MLmodel",
+    "data.csv",
+    "data.tsv",
+    "table.parquet",
+    "plot.png",
+    "photo.jpg",
+    "anim.gif",
+    "diagram.svg",
+    "report.html",
+    "weights.bin",
+    "hostile.txt",
 )
 
 
@@ -251,36 +268,66 @@ class _Builder:
         exp = self.experiment(CLASSIFIER_EXPERIMENT, "Churn classifier: baseline vs tuned logistic regression.")
         common = {"model": "logreg", "team": "churn"}
         self.run(
-            exp, "logreg-baseline", start=0, duration_s=184.2,
+            exp,
+            "logreg-baseline",
+            start=0,
+            duration_s=184.2,
             params={"C": "1.0", "max_iter": "100", "solver": "lbfgs"},
             metrics={"accuracy": 0.85, "precision": 0.88, "recall": 0.82, "f1_score": 0.85, "log_loss": 0.38},
             tags=common,
         )
         self.run(
-            exp, "logreg-tuned", start=2 * HOUR_MS, duration_s=251.7,
+            exp,
+            "logreg-tuned",
+            start=2 * HOUR_MS,
+            duration_s=251.7,
             params={"C": "0.5", "max_iter": "100", "solver": "lbfgs"},
-            metrics={"accuracy": 0.92, "precision": 0.91, "recall": 0.93, "f1_score": 0.92, "log_loss": 0.24,
-                     "roc_auc": 0.96},
-            tags={**common, "mlflow.note.content": (
-                "## Tuned\n\nHalved `C` after a 5-fold grid search over "
-                "{0.1, 0.5, 1.0, 2.0}. Recall is up 11 points; use this as the new baseline."
-            )},
+            metrics={
+                "accuracy": 0.92,
+                "precision": 0.91,
+                "recall": 0.93,
+                "f1_score": 0.92,
+                "log_loss": 0.24,
+                "roc_auc": 0.96,
+            },
+            tags={
+                **common,
+                "mlflow.note.content": (
+                    "## Tuned\n\nHalved `C` after a 5-fold grid search over "
+                    "{0.1, 0.5, 1.0, 2.0}. Recall is up 11 points; use this as the new baseline."
+                ),
+            },
         )
         self.run(
-            exp, "random-forest", start=3 * HOUR_MS, duration_s=612.9,
+            exp,
+            "random-forest",
+            start=3 * HOUR_MS,
+            duration_s=612.9,
             params={"n_estimators": "200", "max_depth": "8", "min_samples_leaf": "2"},
-            metrics={"accuracy": 0.89, "precision": 0.90, "recall": 0.86, "f1_score": 0.88, "log_loss": 0.29,
-                     "roc_auc": 0.94},
+            metrics={
+                "accuracy": 0.89,
+                "precision": 0.90,
+                "recall": 0.86,
+                "f1_score": 0.88,
+                "log_loss": 0.29,
+                "roc_auc": 0.94,
+            },
             tags={"model": "random-forest", "team": "churn"},
         )
         self.run(
-            exp, MARKUP_RUN_NAME, start=4 * HOUR_MS, duration_s=12.0,
+            exp,
+            MARKUP_RUN_NAME,
+            start=4 * HOUR_MS,
+            duration_s=12.0,
             params={"C": "1.0", "comment": "[bold red]not red[/] [link=https://evil.example]click[/link]"},
             metrics={"accuracy": 0.5},
             tags={"team": "churn", "model": "[i]logreg[/i]"},
         )
         discarded = self.run(
-            exp, "logreg-discarded", start=1 * HOUR_MS, duration_s=40.3,
+            exp,
+            "logreg-discarded",
+            start=1 * HOUR_MS,
+            duration_s=40.3,
             params={"C": "10.0", "max_iter": "20", "solver": "lbfgs"},
             metrics={"accuracy": 0.71, "precision": 0.69, "recall": 0.74, "f1_score": 0.71, "log_loss": 0.61},
             tags=common,
@@ -294,19 +341,33 @@ class _Builder:
         data = _churn_dataset()
         pipelines = [
             ("eval-logreg-pipeline", "LogisticRegression", {"classifier__C": "0.5", "classifier__max_iter": "200"}),
-            ("eval-forest-pipeline", "RandomForestClassifier",
-             {"classifier__n_estimators": "60", "classifier__max_depth": "6"}),
+            (
+                "eval-forest-pipeline",
+                "RandomForestClassifier",
+                {"classifier__n_estimators": "60", "classifier__max_depth": "6"},
+            ),
         ]
         for index, (name, estimator, params) in enumerate(pipelines):
             result = _evaluate_pipeline(data, estimator)
             self.run(
-                exp, name, start=DAY_MS + index * HOUR_MS, duration_s=37.5 + 21.0 * index,
-                params={"estimator": estimator, "model_type": "classifier", "targets": "churned",
-                        "evaluators": "default", **params},
+                exp,
+                name,
+                start=DAY_MS + index * HOUR_MS,
+                duration_s=37.5 + 21.0 * index,
+                params={
+                    "estimator": estimator,
+                    "model_type": "classifier",
+                    "targets": "churned",
+                    "evaluators": "default",
+                    **params,
+                },
                 metrics=result["metrics"],
-                tags={"team": "churn", "mlflow.loggedArtifacts": json.dumps(
-                    [{"path": "eval_results_table.json", "type": "table"}])},
-                files=result["files"], source="evaluate.py",
+                tags={
+                    "team": "churn",
+                    "mlflow.loggedArtifacts": json.dumps([{"path": "eval_results_table.json", "type": "table"}]),
+                },
+                files=result["files"],
+                source="evaluate.py",
             )
 
     # -- 3. evaluation-harness invocations spanning two experiments
@@ -325,21 +386,36 @@ class _Builder:
             running = duration is None
             steps = 12 if running else 20
             scores, latencies = _harness_history(seed, score, steps)
-            metrics = {} if running else {
-                f"{task}_accuracy": score,
-                f"{task}_accuracy_stderr": round(0.004 + 0.001 * seed, 4),
-                "num_samples": 1319.0 if task == "gsm8k" else 14042.0,
-                "total_time_s": duration,
-            }
+            metrics = (
+                {}
+                if running
+                else {
+                    f"{task}_accuracy": score,
+                    f"{task}_accuracy_stderr": round(0.004 + 0.001 * seed, 4),
+                    "num_samples": 1319.0 if task == "gsm8k" else 14042.0,
+                    "total_time_s": duration,
+                }
+            )
             files = _harness_files(task, model, invocation, start, duration, scores, latencies, seed)
             self.run(
-                exp, model, start=start, duration_s=duration,
-                params={"invocation_id": invocation, "model": model, "task": task,
-                        "num_fewshot": "8" if task == "gsm8k" else "5", "temperature": "0.0",
-                        "max_new_tokens": "512" if task == "gsm8k" else "32", "parallelism": "2"},
-                history={"score": scores, "latency_ms": latencies}, metrics=metrics,
+                exp,
+                model,
+                start=start,
+                duration_s=duration,
+                params={
+                    "invocation_id": invocation,
+                    "model": model,
+                    "task": task,
+                    "num_fewshot": "8" if task == "gsm8k" else "5",
+                    "temperature": "0.0",
+                    "max_new_tokens": "512" if task == "gsm8k" else "32",
+                    "parallelism": "2",
+                },
+                history={"score": scores, "latency_ms": latencies},
+                metrics=metrics,
                 tags={"invocation_id": invocation, "harness": "eval-factory", "task": task},
-                files=files, source="eval_factory/run.py",
+                files=files,
+                source="eval_factory/run.py",
             )
 
     # -- 4. a sweep: parent with four child runs
@@ -348,9 +424,15 @@ class _Builder:
         exp = self.experiment(SWEEP_EXPERIMENT, "Learning-rate sweep over two backbones.")
         start = 5 * DAY_MS
         parent = self.client.create_run(
-            exp, start_time=BASE_TIME_MS + start, run_name="sweep-parent",
-            tags={"mlflow.user": self.user, "mlflow.source.type": "LOCAL", "mlflow.source.name": "sweep.py",
-                  "sweep": "lr"},
+            exp,
+            start_time=BASE_TIME_MS + start,
+            run_name="sweep-parent",
+            tags={
+                "mlflow.user": self.user,
+                "mlflow.source.type": "LOCAL",
+                "mlflow.source.name": "sweep.py",
+                "sweep": "lr",
+            },
         ).info.run_id
         best = 0.0
         for index, lr in enumerate(SWEEP_LRS):
@@ -358,16 +440,23 @@ class _Builder:
             val_loss, val_acc, train_loss = _sweep_history(index, float(lr))
             best = max(best, max(val_acc))
             self.run(
-                exp, f"lr-{lr}", start=start + index * 25 * MINUTE_MS, duration_s=1380.0 + 97.0 * index,
+                exp,
+                f"lr-{lr}",
+                start=start + index * 25 * MINUTE_MS,
+                duration_s=1380.0 + 97.0 * index,
                 params={"lr": lr, "seed": str(index + 1), "model": model, "epochs": "10", "batch_size": "64"},
                 history={"val_loss": val_loss, "val_accuracy": val_acc, "train_loss": train_loss},
-                tags={"sweep": "lr"}, parent=parent,
+                tags={"sweep": "lr"},
+                parent=parent,
             )
         from mlflow.entities import Metric, Param
 
         end = BASE_TIME_MS + start + 4 * 25 * MINUTE_MS + 10 * MINUTE_MS
-        self.client.log_batch(parent, metrics=[Metric("best_val_accuracy", best, end, 0)],
-                              params=[Param("sweep_param", "lr"), Param("n_trials", str(len(SWEEP_LRS)))])
+        self.client.log_batch(
+            parent,
+            metrics=[Metric("best_val_accuracy", best, end, 0)],
+            params=[Param("sweep_param", "lr"), Param("n_trials", str(len(SWEEP_LRS)))],
+        )
         self.client.set_terminated(parent, "FINISHED", end_time=end)
 
     # -- 5. one artifact of every type
@@ -375,7 +464,10 @@ class _Builder:
     def gallery(self) -> None:
         exp = self.experiment(GALLERY_EXPERIMENT, "One artifact of each type the preview pane handles.")
         self.run(
-            exp, "artifact-gallery", start=6 * DAY_MS, duration_s=95.0,
+            exp,
+            "artifact-gallery",
+            start=6 * DAY_MS,
+            duration_s=95.0,
             params={"purpose": "preview every artifact type"},
             metrics={"files": float(len(GALLERY_FILES))},
             files=_gallery_files(),
@@ -387,19 +479,35 @@ class _Builder:
         exp = self.experiment(EDGE_EXPERIMENT, "Values a UI must survive.")
         long_value = ("0123456789abcdef" * 320)[:5000]
         self.run(
-            exp, "odd-values", start=7 * DAY_MS, duration_s=3.0,
-            params={"long_value": long_value, "empty": "", "unicode": "café · 日本語 · ✓",
-                    "markup": "[bold]not bold[/bold]", "multiline": "first line\nsecond line"},
-            metrics={"nan_metric": float("nan"), "pos_inf": float("inf"), "neg_inf": float("-inf"),
-                     "tiny": 1e-12, "huge": 1e12, "negative": -3.5, "zero": 0.0},
+            exp,
+            "odd-values",
+            start=7 * DAY_MS,
+            duration_s=3.0,
+            params={
+                "long_value": long_value,
+                "empty": "",
+                "unicode": "café · 日本語 · ✓",
+                "markup": "[bold]not bold[/bold]",
+                "multiline": "first line\nsecond line",
+            },
+            metrics={
+                "nan_metric": float("nan"),
+                "pos_inf": float("inf"),
+                "neg_inf": float("-inf"),
+                "tiny": 1e-12,
+                "huge": 1e12,
+                "negative": -3.5,
+                "zero": 0.0,
+            },
             history={"loss_with_nan": [1.0, 0.8, float("nan"), 0.5, 0.4]},
             tags={"long_tag": long_value},
         )
 
     def deleted_experiment(self) -> None:
         exp = self.experiment(DELETED_EXPERIMENT, "Superseded by /Users/ana/churn/classifier.")
-        self.run(exp, "legacy-run", start=-30 * DAY_MS, duration_s=300.0,
-                 params={"C": "1.0"}, metrics={"accuracy": 0.8})
+        self.run(
+            exp, "legacy-run", start=-30 * DAY_MS, duration_s=300.0, params={"C": "1.0"}, metrics={"accuracy": 0.8}
+        )
         self.client.delete_experiment(exp)
 
 
@@ -439,14 +547,27 @@ def _churn_dataset() -> dict[str, Any]:
     calls = rng.poisson(1.5, n)
     contract = rng.choice(["month-to-month", "one-year", "two-year"], n, p=[0.55, 0.25, 0.2])
     reason = rng.choice(["tech_support", "billing", "sales"], n, p=[0.4, 0.35, 0.25])
-    logit = (-0.05 * tenure + 0.03 * (charges - 70) + 0.6 * calls + 1.2 * (contract == "month-to-month")
-             + 0.5 * (reason == "tech_support") - 0.8 + rng.normal(0, 0.9, n))
+    logit = (
+        -0.05 * tenure
+        + 0.03 * (charges - 70)
+        + 0.6 * calls
+        + 1.2 * (contract == "month-to-month")
+        + 0.5 * (reason == "tech_support")
+        - 0.8
+        + rng.normal(0, 0.9, n)
+    )
     churned = (logit > 0).astype(int)
-    frame = pd.DataFrame({
-        "customer_id": [f"C{10000 + i}" for i in range(n)], "tenure_months": tenure,
-        "monthly_charges": charges, "support_calls": calls, "contract": contract,
-        "contact_reason": reason, "churned": churned,
-    })
+    frame = pd.DataFrame(
+        {
+            "customer_id": [f"C{10000 + i}" for i in range(n)],
+            "tenure_months": tenure,
+            "monthly_charges": charges,
+            "support_calls": calls,
+            "contract": contract,
+            "contact_reason": reason,
+            "churned": churned,
+        }
+    )
     return {"train": frame.iloc[:400].reset_index(drop=True), "test": frame.iloc[400:].reset_index(drop=True)}
 
 
@@ -462,15 +583,25 @@ def _evaluate_pipeline(data: dict[str, Any], estimator: str) -> dict[str, Any]:
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
     features = ["tenure_months", "monthly_charges", "support_calls", "contract", "contact_reason"]
-    classifier = (LogisticRegression(C=0.5, max_iter=200) if estimator == "LogisticRegression"
-                  else RandomForestClassifier(n_estimators=60, max_depth=6, random_state=0, n_jobs=1))
-    pipe = Pipeline([
-        ("prep", ColumnTransformer([
-            ("num", StandardScaler(), ["tenure_months", "monthly_charges", "support_calls"]),
-            ("cat", OneHotEncoder(), ["contract", "contact_reason"]),
-        ])),
-        ("classifier", classifier),
-    ])
+    classifier = (
+        LogisticRegression(C=0.5, max_iter=200)
+        if estimator == "LogisticRegression"
+        else RandomForestClassifier(n_estimators=60, max_depth=6, random_state=0, n_jobs=1)
+    )
+    pipe = Pipeline(
+        [
+            (
+                "prep",
+                ColumnTransformer(
+                    [
+                        ("num", StandardScaler(), ["tenure_months", "monthly_charges", "support_calls"]),
+                        ("cat", OneHotEncoder(), ["contract", "contact_reason"]),
+                    ]
+                ),
+            ),
+            ("classifier", classifier),
+        ]
+    )
     train, test = data["train"], data["test"]
     pipe.fit(train[features], train["churned"])
     y = test["churned"].to_numpy()
@@ -487,8 +618,10 @@ def _evaluate_pipeline(data: dict[str, Any], estimator: str) -> dict[str, Any]:
         "log_loss": skm.log_loss(y, proba, labels=[0, 1]),
         "roc_auc": skm.roc_auc_score(y, proba),
         "precision_recall_auc": skm.average_precision_score(y, proba),
-        "true_negatives": float(tn), "false_positives": float(fp),
-        "false_negatives": float(fn), "true_positives": float(tp),
+        "true_negatives": float(tn),
+        "false_positives": float(fp),
+        "false_negatives": float(fn),
+        "true_positives": float(tp),
         "f1_tech_support": skm.f1_score(y[tech], pred[tech], zero_division=0),
     }
     metrics = {key: round(float(value), 6) for key, value in metrics.items()}
@@ -498,15 +631,20 @@ def _evaluate_pipeline(data: dict[str, Any], estimator: str) -> dict[str, Any]:
         yt, yp = (y == positive).astype(int), (pred == positive).astype(int)
         c_tn, c_fp, c_fn, c_tp = skm.confusion_matrix(yt, yp, labels=[0, 1]).ravel()
         score = proba if positive == 1 else 1 - proba
-        per_class.append({
-            "positive_class": positive, "true_negatives": c_tn, "false_positives": c_fp,
-            "false_negatives": c_fn, "true_positives": c_tp,
-            "recall": round(skm.recall_score(yt, yp, zero_division=0), 6),
-            "precision": round(skm.precision_score(yt, yp, zero_division=0), 6),
-            "f1score": round(skm.f1_score(yt, yp, zero_division=0), 6),
-            "roc_auc": round(skm.roc_auc_score(yt, score), 6),
-            "precision_recall_auc": round(skm.average_precision_score(yt, score), 6),
-        })
+        per_class.append(
+            {
+                "positive_class": positive,
+                "true_negatives": c_tn,
+                "false_positives": c_fp,
+                "false_negatives": c_fn,
+                "true_positives": c_tp,
+                "recall": round(skm.recall_score(yt, yp, zero_division=0), 6),
+                "precision": round(skm.precision_score(yt, yp, zero_division=0), 6),
+                "f1score": round(skm.f1_score(yt, yp, zero_division=0), 6),
+                "roc_auc": round(skm.roc_auc_score(yt, score), 6),
+                "precision_recall_auc": round(skm.average_precision_score(yt, score), 6),
+            }
+        )
 
     table = test[features + ["churned"]].copy()
     table.insert(0, "customer_id", test["customer_id"])
@@ -523,8 +661,9 @@ def _evaluate_pipeline(data: dict[str, Any], estimator: str) -> dict[str, Any]:
         ax = fig.add_subplot()
         ax.imshow(matrix, cmap="Blues")
         for (row, col), count in np.ndenumerate(matrix):
-            ax.text(col, row, str(count), ha="center", va="center",
-                    color="white" if count > matrix.max() / 2 else "black")
+            ax.text(
+                col, row, str(count), ha="center", va="center", color="white" if count > matrix.max() / 2 else "black"
+            )
         ax.set_xticks([0, 1], ["0", "1"])
         ax.set_yticks([0, 1], ["0", "1"])
         ax.set_xlabel("Predicted label")
@@ -573,8 +712,16 @@ def _stamp(ms: int) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S,") + f"{ms % 1000:03d}"
 
 
-def _harness_files(task: str, model: str, invocation: str, start: int, duration: float | None,
-                   scores: list[float], latencies: list[float], seed: int) -> dict[str, FileContent]:
+def _harness_files(
+    task: str,
+    model: str,
+    invocation: str,
+    start: int,
+    duration: float | None,
+    scores: list[float],
+    latencies: list[float],
+    seed: int,
+) -> dict[str, FileContent]:
     import numpy as np
     import pandas as pd
     import yaml
@@ -582,36 +729,68 @@ def _harness_files(task: str, model: str, invocation: str, start: int, duration:
     running = duration is None
     config = {
         "invocation_id": invocation,
-        "target": {"api_endpoint": {"type": "chat", "model_id": model, "url": "http://127.0.0.1:8000/v1/chat/completions"}},
-        "config": {"type": task, "params": {
-            "limit_samples": None, "max_new_tokens": 512 if task == "gsm8k" else 32, "temperature": 0.0,
-            "top_p": 1.0, "parallelism": 2, "request_timeout": 60, "max_retries": 5,
-            "extra": {"num_fewshot": 8 if task == "gsm8k" else 5}}},
+        "target": {
+            "api_endpoint": {"type": "chat", "model_id": model, "url": "http://127.0.0.1:8000/v1/chat/completions"}
+        },
+        "config": {
+            "type": task,
+            "params": {
+                "limit_samples": None,
+                "max_new_tokens": 512 if task == "gsm8k" else 32,
+                "temperature": 0.0,
+                "top_p": 1.0,
+                "parallelism": 2,
+                "request_timeout": 60,
+                "max_retries": 5,
+                "extra": {"num_fewshot": 8 if task == "gsm8k" else 5},
+            },
+        },
     }
     files: dict[str, FileContent] = {"artifacts/config.yml": yaml.safe_dump(config, sort_keys=False)}
 
     rng = np.random.default_rng(2000 + seed)
-    subjects = (["abstract_algebra", "anatomy", "astronomy", "college_biology", "college_physics",
-                 "econometrics", "formal_logic", "high_school_history", "philosophy", "virology"]
-                if task == "mmlu" else ["arithmetic", "fractions", "percentages", "rates", "geometry", "money"])
+    subjects = (
+        [
+            "abstract_algebra",
+            "anatomy",
+            "astronomy",
+            "college_biology",
+            "college_physics",
+            "econometrics",
+            "formal_logic",
+            "high_school_history",
+            "philosophy",
+            "virology",
+        ]
+        if task == "mmlu"
+        else ["arithmetic", "fractions", "percentages", "rates", "geometry", "money"]
+    )
     lines_per_client = 160 if running else 300
     for client_index in range(2):
         lines = []
         at = BASE_TIME_MS + start + 2_000 * client_index
-        lines.append(f"{_stamp(at)} INFO client-{client_index} starting: task={task} model={model} invocation_id={invocation}")
+        lines.append(
+            f"{_stamp(at)} INFO client-{client_index} starting: task={task} model={model} invocation_id={invocation}"
+        )
         for request in range(lines_per_client):
             at += int(rng.integers(300, 9000))
             latency = float(rng.normal(400 + 40 * seed, 60))
             if request % 97 == 41:
-                lines.append(f"{_stamp(at)} WARNING client-{client_index} request {request}: HTTP 429 Too Many Requests, retry 1/5 in 2.0s")
+                lines.append(
+                    f"{_stamp(at)} WARNING client-{client_index} request {request}: HTTP 429 Too Many Requests, retry 1/5 in 2.0s"
+                )
                 at += 2000
             if request % 151 == 77:
-                lines.append(f"{_stamp(at)} ERROR client-{client_index} request {request}: timeout after 60s; will retry")
+                lines.append(
+                    f"{_stamp(at)} ERROR client-{client_index} request {request}: timeout after 60s; will retry"
+                )
                 at += 1000
             subject = subjects[request % len(subjects)]
             correct = "correct" if rng.random() < scores[-1] else "wrong"
-            lines.append(f"{_stamp(at)} INFO client-{client_index} request {request} subject={subject} "
-                         f"latency_ms={latency:.1f} status=200 answer={correct}")
+            lines.append(
+                f"{_stamp(at)} INFO client-{client_index} request {request} subject={subject} "
+                f"latency_ms={latency:.1f} status=200 answer={correct}"
+            )
         if not running:
             lines.append(f"{_stamp(at + 500)} INFO client-{client_index} done: {lines_per_client} requests")
         files[f"logs/client-{client_index}.log"] = "\n".join(lines) + "\n"
@@ -619,25 +798,52 @@ def _harness_files(task: str, model: str, invocation: str, start: int, duration:
         return files
 
     final = scores[-1]
-    per_subject = pd.DataFrame({
-        "subject": subjects,
-        "accuracy": np.round(np.clip(final + rng.normal(0, 0.08, len(subjects)), 0, 1), 4),
-        "samples": rng.integers(100, 400, len(subjects)),
-    })
-    results = {"tasks": {task: {"metrics": {"accuracy": {"scores": {
-        "micro": {"value": final, "stats": {"stderr": round(0.004 + 0.001 * seed, 4)}}}}}}},
-        "groups": {s: {"metrics": {"accuracy": {"value": float(a)}}}
-                   for s, a in zip(per_subject["subject"], per_subject["accuracy"])}}
+    per_subject = pd.DataFrame(
+        {
+            "subject": subjects,
+            "accuracy": np.round(np.clip(final + rng.normal(0, 0.08, len(subjects)), 0, 1), 4),
+            "samples": rng.integers(100, 400, len(subjects)),
+        }
+    )
+    results = {
+        "tasks": {
+            task: {
+                "metrics": {
+                    "accuracy": {
+                        "scores": {"micro": {"value": final, "stats": {"stderr": round(0.004 + 0.001 * seed, 4)}}}
+                    }
+                }
+            }
+        },
+        "groups": {
+            s: {"metrics": {"accuracy": {"value": float(a)}}}
+            for s, a in zip(per_subject["subject"], per_subject["accuracy"])
+        },
+    }
     files["artifacts/results.yml"] = yaml.safe_dump(results, sort_keys=False)
-    files["artifacts/eval_factory_metrics.json"] = json.dumps({
-        "invocation_id": invocation, "model": model, "task": task,
-        "response_stats": {"count": 2 * lines_per_client, "avg_latency_ms": round(float(np.mean(latencies)), 1),
-                           "max_latency_ms": max(latencies), "errors": 2 * (lines_per_client // 151 + 1)},
-        "timing": {"start": _stamp(BASE_TIME_MS + start), "runtime_seconds": duration},
-        "scores": {"accuracy": final},
-    }, indent=2) + "\n"
-    rows = "\n".join(f"      <tr><td>{s}</td><td>{a:.4f}</td><td>{n}</td></tr>"
-                     for s, a, n in zip(per_subject["subject"], per_subject["accuracy"], per_subject["samples"]))
+    files["artifacts/eval_factory_metrics.json"] = (
+        json.dumps(
+            {
+                "invocation_id": invocation,
+                "model": model,
+                "task": task,
+                "response_stats": {
+                    "count": 2 * lines_per_client,
+                    "avg_latency_ms": round(float(np.mean(latencies)), 1),
+                    "max_latency_ms": max(latencies),
+                    "errors": 2 * (lines_per_client // 151 + 1),
+                },
+                "timing": {"start": _stamp(BASE_TIME_MS + start), "runtime_seconds": duration},
+                "scores": {"accuracy": final},
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    rows = "\n".join(
+        f"      <tr><td>{s}</td><td>{a:.4f}</td><td>{n}</td></tr>"
+        for s, a, n in zip(per_subject["subject"], per_subject["accuracy"], per_subject["samples"])
+    )
     files["artifacts/report.html"] = f"""<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>{task} report: {model}</title>
@@ -694,8 +900,10 @@ def _gallery_files() -> dict[str, FileContent]:
 
     rng = np.random.default_rng(42)
     files: dict[str, FileContent] = {}
-    files["notes.txt"] = ("Gallery notes\n=============\n\nEvery file here exercises one preview path.\n"
-                          "Plain text wraps; long lines do not break the layout. " + "lorem ipsum " * 30 + "\n")
+    files["notes.txt"] = (
+        "Gallery notes\n=============\n\nEvery file here exercises one preview path.\n"
+        "Plain text wraps; long lines do not break the layout. " + "lorem ipsum " * 30 + "\n"
+    )
 
     log_lines = []
     at = BASE_TIME_MS + 6 * DAY_MS
@@ -704,14 +912,19 @@ def _gallery_files() -> dict[str, FileContent]:
         at += int(rng.integers(80, 400))
         loss = max(0.05, loss * 0.999 + float(rng.normal(0, 0.01)))
         level = "WARNING" if step % 500 == 250 else "INFO"
-        message = ("grad norm spiked; clipping to 1.0" if level == "WARNING"
-                   else f"step={step} loss={loss:.4f} lr=0.001 throughput={rng.normal(950, 40):.0f} samples/s")
+        message = (
+            "grad norm spiked; clipping to 1.0"
+            if level == "WARNING"
+            else f"step={step} loss={loss:.4f} lr=0.001 throughput={rng.normal(950, 40):.0f} samples/s"
+        )
         log_lines.append(f"{_stamp(at)} {level} trainer: {message}")
     files["train.log"] = "\n".join(log_lines) + "\n"
     files["stdout.out"] = "".join(f"epoch {e}: train_loss={2.0 / (e + 1):.4f}\n" for e in range(20)) + "done\n"
-    files["stderr.err"] = ("UserWarning: X has feature names, but StandardScaler was fitted without feature names\n"
-                           "Traceback (most recent call last):\n  File \"train.py\", line 12, in <module>\n"
-                           "    main()\nKeyboardInterrupt\n")
+    files["stderr.err"] = (
+        "UserWarning: X has feature names, but StandardScaler was fitted without feature names\n"
+        'Traceback (most recent call last):\n  File "train.py", line 12, in <module>\n'
+        "    main()\nKeyboardInterrupt\n"
+    )
     files["train.py"] = '''"""Train the churn classifier."""
 import argparse
 
@@ -729,16 +942,29 @@ def main() -> None:
 if __name__ == "__main__":
     main()
 '''
-    files["run.sh"] = "#!/usr/bin/env bash\nset -euo pipefail\nfor c in 0.1 0.5 1.0; do\n  python train.py --C \"$c\"\ndone\n"
-    files["README.md"] = ("# Artifact gallery\n\nOne file of each type. **Markdown** renders; "
-                          "`code` stays code.\n\n| file | type |\n| --- | --- |\n| plot.png | image |\n"
-                          "| data.csv | table |\n\n- item one\n- item two\n")
-    files["metrics.json"] = json.dumps({"accuracy": 0.92, "f1_score": 0.92, "per_class": {"0": 0.94, "1": 0.89},
-                                        "confusion": [[120, 8], [9, 63]]}, indent=2) + "\n"
-    files["config.yaml"] = ("model:\n  name: logreg\n  C: 0.5\n  max_iter: 100\ndata:\n  path: s3://bucket/churn.parquet\n"
-                            "  test_size: 0.2\nseed: 42\n")
-    files["pyproject.toml"] = ('[project]\nname = "churn"\nversion = "0.3.0"\ndependencies = ["scikit-learn>=1.3", '
-                               '"pandas>=2.0"]\n\n[tool.ruff]\nline-length = 100\n')
+    files["run.sh"] = (
+        '#!/usr/bin/env bash\nset -euo pipefail\nfor c in 0.1 0.5 1.0; do\n  python train.py --C "$c"\ndone\n'
+    )
+    files["README.md"] = (
+        "# Artifact gallery\n\nOne file of each type. **Markdown** renders; "
+        "`code` stays code.\n\n| file | type |\n| --- | --- |\n| plot.png | image |\n"
+        "| data.csv | table |\n\n- item one\n- item two\n"
+    )
+    files["metrics.json"] = (
+        json.dumps(
+            {"accuracy": 0.92, "f1_score": 0.92, "per_class": {"0": 0.94, "1": 0.89}, "confusion": [[120, 8], [9, 63]]},
+            indent=2,
+        )
+        + "\n"
+    )
+    files["config.yaml"] = (
+        "model:\n  name: logreg\n  C: 0.5\n  max_iter: 100\ndata:\n  path: s3://bucket/churn.parquet\n"
+        "  test_size: 0.2\nseed: 42\n"
+    )
+    files["pyproject.toml"] = (
+        '[project]\nname = "churn"\nversion = "0.3.0"\ndependencies = ["scikit-learn>=1.3", '
+        '"pandas>=2.0"]\n\n[tool.ruff]\nline-length = 100\n'
+    )
     files["model/MLmodel"] = """artifact_path: model
 flavors:
   python_function:
@@ -762,13 +988,15 @@ signature:
   outputs: '[{"type": "long", "required": true}]'
 utc_time_created: '2025-06-08 09:01:35.000000'
 """
-    frame = pd.DataFrame({
-        "id": np.arange(1, 51),
-        "tenure_months": rng.integers(1, 72, 50),
-        "monthly_charges": np.round(rng.normal(70, 20, 50), 2),
-        "contract": rng.choice(["month-to-month", "one-year", "two-year"], 50),
-        "churned": rng.integers(0, 2, 50),
-    })
+    frame = pd.DataFrame(
+        {
+            "id": np.arange(1, 51),
+            "tenure_months": rng.integers(1, 72, 50),
+            "monthly_charges": np.round(rng.normal(70, 20, 50), 2),
+            "contract": rng.choice(["month-to-month", "one-year", "two-year"], 50),
+            "churned": rng.integers(0, 2, 50),
+        }
+    )
     files["data.csv"] = _csv(frame)
     files["data.tsv"] = _csv(frame, sep="\t")
     files["table.parquet"] = lambda path: frame.to_parquet(path, engine="pyarrow", index=False)

@@ -185,7 +185,7 @@ def _signed(text: str, value: float) -> str:
 
 
 def _percent_text(delta: float, base: float) -> str:
-    """" (+8.2%)" style relative change; empty when the baseline is 0 or the ratio overflows."""
+    """ " (+8.2%)" style relative change; empty when the baseline is 0 or the ratio overflows."""
     if base == 0:
         return ""
     try:
@@ -223,7 +223,7 @@ def format_delta(base: float, value: float, *, digits: int = _MIN_DIGITS) -> str
 
 
 def _duration_delta_text(base: float, value: float) -> str:
-    """"+1m 05s (+12%)" for a duration difference in seconds."""
+    """ "+1m 05s (+12%)" for a duration difference in seconds."""
     delta = value - base
     if delta == 0:
         return "0"
@@ -297,7 +297,9 @@ def _metric_rows(
     runs: list[Run], options: DiffOptions, best_values: Mapping[str, Mapping[str, float]] | None
 ) -> list[DiffRow]:
     best = best_values if options.value_mode == "best" and best_values else {}
-    keys = sorted({key for run in runs for key in run.metrics} | {key for run in runs for key in best.get(run.run_id, {})})
+    keys = sorted(
+        {key for run in runs for key in run.metrics} | {key for run in runs for key in best.get(run.run_id, {})}
+    )
     if not keys:
         return []
     columns: list[list[float | None]] = []
@@ -308,7 +310,9 @@ def _metric_rows(
             value = _to_float(run_best.get(key)) if key in run_best else None
             column.append(value if value is not None else _to_float(run.metrics.get(key)))
         columns.append(column)
-    frame = pd.DataFrame({i: [np.nan if v is None else v for v in col] for i, col in enumerate(columns)}, index=keys, dtype=float)
+    frame = pd.DataFrame(
+        {i: [np.nan if v is None else v for v in col] for i, col in enumerate(columns)}, index=keys, dtype=float
+    )
     deltas = _deltas(frame)
     lower = pd.Series([is_lower_better(k, options.lower_is_better, options.flipped) for k in keys], index=keys)
     finite = frame.where(np.isfinite(frame))
@@ -352,7 +356,9 @@ def _string_rows(section: str, runs: list[Run], mappings: list[Mapping[str, obje
     raws = [[mapping.get(key) for mapping in mappings] for key in keys]
     deltas = None
     if numeric:
-        parsed = pd.DataFrame([[_parse_number(v) for v in row] for row in raws], index=keys, columns=range(len(runs)), dtype=float)
+        parsed = pd.DataFrame(
+            [[_parse_number(v) for v in row] for row in raws], index=keys, columns=range(len(runs)), dtype=float
+        )
         deltas = _deltas(parsed).to_numpy()
     rows = []
     for r, key in enumerate(keys):
@@ -391,7 +397,11 @@ def _info_rows(runs: list[Run]) -> list[DiffRow]:
     rows = [
         text_row("status", [run.status for run in runs]),
         duration,
-        row("start time", [run.start_time for run in runs], [format_timestamp(run.start_time) or MISSING for run in runs]),
+        row(
+            "start time",
+            [run.start_time for run in runs],
+            [format_timestamp(run.start_time) or MISSING for run in runs],
+        ),
         text_row("user", [run.user or run.tags.get(USER_TAG) for run in runs]),
         text_row("source", [run.tags.get(SOURCE_TAG) for run in runs]),
         row("git commit", commits, [MISSING if c is None else clean(c)[:10] for c in commits]),

@@ -12,6 +12,14 @@ RUN_NAME_TAG = "mlflow.runName"
 NOTE_TAG = "mlflow.note.content"
 
 
+class StoreError(Exception):
+    """A failure of the tracking store, phrased for the user in one line."""
+
+
+class ReadOnlyError(StoreError):
+    """A write was attempted in read-only mode."""
+
+
 @dataclass(slots=True)
 class Experiment:
     experiment_id: str

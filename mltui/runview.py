@@ -151,8 +151,9 @@ class RunTree:
                 stack.extend((kid, level + 1) for kid in reversed(kids))
 
 
-def layout_rows(runs: Sequence[Run], sort: tuple[str, bool] | None, group_by: str | None,
-                expanded: set[str], collapsed: set[str]) -> tuple[list[Row], RunTree | None]:
+def layout_rows(
+    runs: Sequence[Run], sort: tuple[str, bool] | None, group_by: str | None, expanded: set[str], collapsed: set[str]
+) -> tuple[list[Row], RunTree | None]:
     """The run list's rows in order: sorted (when sorting locally), then grouped or nested."""
     if sort is not None:
         runs = sort_runs(runs, *sort)
@@ -356,5 +357,11 @@ def column_label(column: str) -> str:
         return f"#{name}"
     if kind in ("m", "p"):
         return name
-    return {"tick": "", "name": "Run", "experiment": "Experiment", "status": "Status",
-            "start": "Started", "duration": "Duration"}.get(column, column)
+    return {
+        "tick": "",
+        "name": "Run",
+        "experiment": "Experiment",
+        "status": "Status",
+        "start": "Started",
+        "duration": "Duration",
+    }.get(column, column)

@@ -17,13 +17,13 @@ import shutil
 import sqlite3
 import tempfile
 import threading
-from sys import intern
 from collections.abc import AsyncIterator, Iterable, Iterator
 from pathlib import Path
+from sys import intern
 from typing import Any
 from urllib.parse import urlparse
 
-from mltui.models import RUN_NAME_TAG, ArtifactEntry, Experiment, Run
+from mltui.models import RUN_NAME_TAG, ArtifactEntry, Experiment, ReadOnlyError, Run, StoreError
 from mltui.text import clean, mask_uri
 
 FIRST_PAGE = 100
@@ -65,14 +65,6 @@ def gc_paused() -> Iterator[None]:
             _gc_pauses -= 1
             if _gc_pauses == 0 and _gc_was_enabled:
                 gc.enable()
-
-
-class StoreError(Exception):
-    """A failure of the tracking store, phrased for the user in one line."""
-
-
-class ReadOnlyError(StoreError):
-    """A write was attempted in read-only mode."""
 
 
 def resolve_location(location: str | None) -> tuple[str | None, str | None]:
@@ -132,7 +124,11 @@ class Store:
     """Async facade over one MlflowClient, bound to one tracking URI."""
 
     def __init__(
-        self, location: str | None = None, *, read_only: bool = False, page_sizes: tuple[int, int] = (FIRST_PAGE, PAGE_SIZE)
+        self,
+        location: str | None = None,
+        *,
+        read_only: bool = False,
+        page_sizes: tuple[int, int] = (FIRST_PAGE, PAGE_SIZE),
     ) -> None:
         uri, note = resolve_location(location)
         self.page_sizes = page_sizes
@@ -203,7 +199,7 @@ class Store:
             raise
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # noqa: BLE001 - every failure becomes one line
+        except Exception as exc:
             raise StoreError(friendly_error(exc, self._uri or "")) from exc
 
     async def connect(self) -> str:
@@ -222,8 +218,7 @@ class Store:
             while True:
                 page = client.search_experiments(view_type=view, max_results=1000, page_token=token)
                 found.extend(
-                    Experiment(e.experiment_id, e.name, e.lifecycle_stage, e.artifact_location or "")
-                    for e in page
+                    Experiment(e.experiment_id, e.name, e.lifecycle_stage, e.artifact_location or "") for e in page
                 )
                 token = page.token
                 if not token:
@@ -338,8 +333,13 @@ class Store:
             for filter_string in lookup_filters(lookup):
                 token = None
                 while len(found) < limit:
-                    page = client.search_runs(ids, filter_string=filter_string, run_view_type=ViewType.ACTIVE_ONLY,
-                                              max_results=1000, page_token=token)
+                    page = client.search_runs(
+                        ids,
+                        filter_string=filter_string,
+                        run_view_type=ViewType.ACTIVE_ONLY,
+                        max_results=1000,
+                        page_token=token,
+                    )
                     for run in page:
                         found.setdefault(run.info.run_id, to_run(run))
                     token = page.token
@@ -355,8 +355,9 @@ class Store:
         def job(client: Any) -> list[Run]:
             found = {}
             if experiment_ids:
-                for run in client.search_runs(experiment_ids, filter_string="attributes.status = 'RUNNING'",
-                                              max_results=1000):
+                for run in client.search_runs(
+                    experiment_ids, filter_string="attributes.status = 'RUNNING'", max_results=1000
+                ):
                     found[run.info.run_id] = to_run(run)
             for run_id in run_ids:
                 if run_id not in found:

@@ -6,13 +6,12 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
-
-import tempfile
 
 os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
 os.environ["MLTUI_CONFIG_DIR"] = tempfile.mkdtemp(prefix="mltui-test-config-")
@@ -29,11 +28,21 @@ def new_client(root: Path):
 
 def make_experiment(client, root: Path, name: str) -> str:
     """Create an experiment whose artifacts live under `root/artifacts`."""
-    return client.create_experiment(name, artifact_location=(root / "artifacts" / name.strip("/").replace("/", "_")).as_uri())
+    return client.create_experiment(
+        name, artifact_location=(root / "artifacts" / name.strip("/").replace("/", "_")).as_uri()
+    )
 
 
-def log_run(client, experiment_id: str, name: str, metrics=None, params=None, tags=None,
-            start_time: int | None = None, status: str = "FINISHED") -> str:
+def log_run(
+    client,
+    experiment_id: str,
+    name: str,
+    metrics=None,
+    params=None,
+    tags=None,
+    start_time: int | None = None,
+    status: str = "FINISHED",
+) -> str:
     """Log one run with real client calls; return its id."""
     run = client.create_run(experiment_id, run_name=name, tags=tags or {}, start_time=start_time)
     run_id = run.info.run_id
@@ -52,10 +61,22 @@ def classifier_store(tmp_path_factory):
     root = tmp_path_factory.mktemp("classifier")
     client = new_client(root)
     exp = make_experiment(client, root, "classifier")
-    a = log_run(client, exp, "logreg-a", {"accuracy": 0.85, "precision": 0.88, "recall": 0.82, "f1_score": 0.85},
-                {"C": "1.0", "max_iter": "100"}, {"model": "logreg"})
-    b = log_run(client, exp, "logreg-b", {"accuracy": 0.92, "precision": 0.91, "recall": 0.93, "f1_score": 0.92, "auc": 0.95},
-                {"C": "0.5", "max_iter": "100"}, {"model": "logreg"})
+    a = log_run(
+        client,
+        exp,
+        "logreg-a",
+        {"accuracy": 0.85, "precision": 0.88, "recall": 0.82, "f1_score": 0.85},
+        {"C": "1.0", "max_iter": "100"},
+        {"model": "logreg"},
+    )
+    b = log_run(
+        client,
+        exp,
+        "logreg-b",
+        {"accuracy": 0.92, "precision": 0.91, "recall": 0.93, "f1_score": 0.92, "auc": 0.95},
+        {"C": "0.5", "max_iter": "100"},
+        {"model": "logreg"},
+    )
     return {"uri": f"sqlite:///{root}/mlflow.db", "root": root, "experiment_id": exp, "runs": [a, b]}
 
 
@@ -71,10 +92,25 @@ def mlflow_server(tmp_path_factory):
     root = tmp_path_factory.mktemp("server")
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "mlflow", "server", "--backend-store-uri", f"sqlite:///{root}/mlflow.db",
-         "--artifacts-destination", str(root / "artifacts"), "--host", "127.0.0.1", "--port", str(port),
-         "--workers", "1"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "mlflow",
+            "server",
+            "--backend-store-uri",
+            f"sqlite:///{root}/mlflow.db",
+            "--artifacts-destination",
+            str(root / "artifacts"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     uri = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90

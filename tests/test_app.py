@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import log_run, make_experiment, new_client
 
 from mltui.app import MltuiApp
 from mltui.store import Store
@@ -10,8 +11,6 @@ from mltui.widgets.diff_view import DiffView
 from mltui.widgets.experiment_tree import ExperimentTree
 from mltui.widgets.run_list import RunList
 from mltui.widgets.status_bar import StatusBar
-
-from conftest import log_run, make_experiment, new_client
 
 
 def cell_texts(table) -> list[list[str]]:
@@ -170,7 +169,7 @@ from mltui.store import Store
 from mltui.widgets.experiment_tree import ExperimentTree
 
 async def main():
-    app = MltuiApp(Store({classifier_store['uri']!r}))
+    app = MltuiApp(Store({classifier_store["uri"]!r}))
     async with app.run_test(size=(120, 30)) as pilot:
         print("first-frame-mlflow-loaded", "mlflow" in sys.modules and hasattr(sys.modules["mlflow"], "MlflowClient"))
         await pilot.pause()

@@ -11,12 +11,12 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from conftest import free_port, log_run, make_experiment, new_client
 from textual.app import App, ComposeResult
 from textual.widgets import Footer, Static, Tree
 from textual.worker import WorkerCancelled
 from textual_image.widget import Image
 
-from conftest import free_port, log_run, make_experiment, new_client
 from mltui.screens.save_artifact import SaveArtifactScreen
 from mltui.store import Store
 from mltui.widgets.artifact_viewer import ArtifactViewer, display_lines, display_table
@@ -61,13 +61,13 @@ def artifact_store(tmp_path_factory):
     client = new_client(root)
     exp = make_experiment(client, root, "artifacts")
     run_id = log_run(client, exp, "with-artifacts")
-    client.log_text(run_id, "".join(f"epoch {i} loss={1 / (i + 1):.4f}\n" for i in range(500)) + "training done\n",
-                    "logs/train.log")
+    client.log_text(
+        run_id, "".join(f"epoch {i} loss={1 / (i + 1):.4f}\n" for i in range(500)) + "training done\n", "logs/train.log"
+    )
     client.log_text(run_id, EVIL, "evil.txt")
     client.log_dict(run_id, {"learning_rate": 0.01, "layers": [64, 32], "optimizer": {"name": "adam"}}, "config.yaml")
     client.log_dict(run_id, {"accuracy": 0.9321, "labels": ["cat", "[b]dog[/b]"]}, "metrics.json")
-    client.log_text(run_id, "artifact_path: model\nflavors:\n  sklearn:\n    sklearn_version: 1.5.0\n",
-                    "model/MLmodel")
+    client.log_text(run_id, "artifact_path: model\nflavors:\n  sklearn:\n    sklearn_version: 1.5.0\n", "model/MLmodel")
     client.log_text(run_id, "[train]\nepochs = 12\n", "settings.toml")
     (files / "per_class_metrics.csv").write_text("class,precision,recall\ncat,0.91,0.88\n[red]dog[/red],0.77,0.8\n")
     client.log_artifact(run_id, str(files / "per_class_metrics.csv"), "data")
@@ -86,8 +86,15 @@ def artifact_store(tmp_path_factory):
     other = log_run(client, exp, "other")
     client.log_text(other, "only here\n", "other.txt")
     empty = log_run(client, exp, "empty")
-    return {"uri": f"sqlite:///{root}/mlflow.db", "client": client, "exp": exp, "run": run_id,
-            "other": other, "empty": empty, "files": files}
+    return {
+        "uri": f"sqlite:///{root}/mlflow.db",
+        "client": client,
+        "exp": exp,
+        "run": run_id,
+        "other": other,
+        "empty": empty,
+        "files": files,
+    }
 
 
 # -- helpers ---------------------------------------------------------------------------

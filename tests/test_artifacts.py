@@ -40,8 +40,16 @@ def write_lines(path: Path, count: int, width: int = 40) -> Path:
 
 @pytest.mark.parametrize(
     ("size", "expected"),
-    [(None, ""), (0, "0 B"), (1023, "1023 B"), (1024, "1 KiB"), (1536, "1.5 KiB"),
-     (MIB, "1 MiB"), (240 * MIB, "240 MiB"), (5 * 1024 * MIB, "5 GiB")],
+    [
+        (None, ""),
+        (0, "0 B"),
+        (1023, "1023 B"),
+        (1024, "1 KiB"),
+        (1536, "1.5 KiB"),
+        (MIB, "1 MiB"),
+        (240 * MIB, "240 MiB"),
+        (5 * 1024 * MIB, "5 GiB"),
+    ],
 )
 def test_human_size(size, expected):
     assert human_size(size) == expected

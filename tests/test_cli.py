@@ -8,8 +8,6 @@ import json
 import subprocess
 import sys
 
-import pytest
-
 
 def mltui(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "mltui", *args], capture_output=True, text=True, timeout=120, env=env)
@@ -37,8 +35,9 @@ def test_diff_json_carries_full_precision(classifier_store):
 
 def test_diff_csv_with_baseline_and_changed_only(classifier_store):
     a, b = classifier_store["runs"]
-    result = mltui("diff", a, b, "--baseline", b, "--format", "csv", "--changed-only",
-                   "--tracking-uri", classifier_store["uri"])
+    result = mltui(
+        "diff", a, b, "--baseline", b, "--format", "csv", "--changed-only", "--tracking-uri", classifier_store["uri"]
+    )
     assert result.returncode == 0, result.stderr
     rows = list(csv.reader(io.StringIO(result.stdout)))
     keys = [row[1] for row in rows[1:]]

@@ -99,8 +99,13 @@ def test_experiment_names(built):
     client = built["client"]
     active = {e.name for e in client.search_experiments()}
     assert {
-        "/Users/ana/churn/classifier", "/Users/ana/churn/evaluate", "eval-harness/mmlu", "eval-harness/gsm8k",
-        "sweeps/lr-sweep", "demo/artifacts", "demo/edge-cases",
+        "/Users/ana/churn/classifier",
+        "/Users/ana/churn/evaluate",
+        "eval-harness/mmlu",
+        "eval-harness/gsm8k",
+        "sweeps/lr-sweep",
+        "demo/artifacts",
+        "demo/edge-cases",
     } <= active
     assert "old/deprecated" not in active
     deleted = {e.name for e in client.search_experiments(view_type=ViewType.DELETED_ONLY)}
@@ -115,9 +120,17 @@ def test_classifier_runs(built):
     assert set(runs) == {"logreg-baseline", "logreg-tuned", "random-forest", "[bold red]x[/]"}
     base, tuned = runs["logreg-baseline"], runs["logreg-tuned"]
     assert {k: base.data.metrics[k] for k in ("accuracy", "precision", "recall", "f1_score")} == {
-        "accuracy": 0.85, "precision": 0.88, "recall": 0.82, "f1_score": 0.85}
+        "accuracy": 0.85,
+        "precision": 0.88,
+        "recall": 0.82,
+        "f1_score": 0.85,
+    }
     assert {k: tuned.data.metrics[k] for k in ("accuracy", "precision", "recall", "f1_score")} == {
-        "accuracy": 0.92, "precision": 0.91, "recall": 0.93, "f1_score": 0.92}
+        "accuracy": 0.92,
+        "precision": 0.91,
+        "recall": 0.93,
+        "f1_score": 0.92,
+    }
     assert base.data.metrics["log_loss"] > tuned.data.metrics["log_loss"]
     assert "roc_auc" not in base.data.metrics and "roc_auc" in tuned.data.metrics
     assert base.data.params == {"C": "1.0", "max_iter": "100", "solver": "lbfgs"}
@@ -142,13 +155,29 @@ def test_evaluate_runs(built):
     runs = _runs(client, "/Users/ana/churn/evaluate")
     assert set(runs) == {"eval-logreg-pipeline", "eval-forest-pipeline"}
     for run in runs.values():
-        assert {"accuracy_score", "f1_score", "precision_score", "recall_score", "log_loss", "roc_auc",
-                "example_count", "true_positives", "true_negatives", "false_positives", "false_negatives",
-                "f1_tech_support"} <= set(run.data.metrics)
+        assert {
+            "accuracy_score",
+            "f1_score",
+            "precision_score",
+            "recall_score",
+            "log_loss",
+            "roc_auc",
+            "example_count",
+            "true_positives",
+            "true_negatives",
+            "false_positives",
+            "false_negatives",
+            "f1_tech_support",
+        } <= set(run.data.metrics)
         assert 0.5 < run.data.metrics["accuracy_score"] <= 1
         files = set(_walk(client, run.info.run_id))
-        assert files == {"confusion_matrix.png", "per_class_metrics.csv", "eval_results_table.json",
-                         "misclassified_examples.csv", "roc_curve_plot.png"}
+        assert files == {
+            "confusion_matrix.png",
+            "per_class_metrics.csv",
+            "eval_results_table.json",
+            "misclassified_examples.csv",
+            "roc_curve_plot.png",
+        }
         local = client.download_artifacts(run.info.run_id, "eval_results_table.json", str(built["root"] / "dl"))
         table = json.loads(Path(local).read_text())
         assert set(table) == {"columns", "data"} and all(len(row) == len(table["columns"]) for row in table["data"])
@@ -166,8 +195,14 @@ def test_invocation_spans_two_experiments(built):
         assert [m.step for m in history] == list(range(20))
         assert len(client.get_metric_history(run.info.run_id, "latency_ms")) == 20
         files = set(_walk(client, run.info.run_id))
-        assert {"artifacts/config.yml", "artifacts/results.yml", "artifacts/eval_factory_metrics.json",
-                "artifacts/report.html", "logs/client-0.log", "logs/client-1.log"} <= files
+        assert {
+            "artifacts/config.yml",
+            "artifacts/results.yml",
+            "artifacts/eval_factory_metrics.json",
+            "artifacts/report.html",
+            "logs/client-0.log",
+            "logs/client-1.log",
+        } <= files
         assert any(f.endswith(".png") for f in files) and any(f.endswith(".csv") for f in files)
     others = client.search_runs(ids, filter_string="params.invocation_id = 'c2a9e0d41b7f3865'")
     assert len(others) == 2
@@ -226,9 +261,12 @@ def test_deterministic_values(built, tmp_path):
     other = MlflowClient(demo.build_demo(tmp_path / "again"))
 
     def values(client):
-        return {(run.info.run_name, key): value
-                for name in ("/Users/ana/churn/evaluate", "sweeps/lr-sweep")
-                for run in _runs(client, name).values() for key, value in run.data.metrics.items()}
+        return {
+            (run.info.run_name, key): value
+            for name in ("/Users/ana/churn/evaluate", "sweeps/lr-sweep")
+            for run in _runs(client, name).values()
+            for key, value in run.data.metrics.items()
+        }
 
     assert values(other) == values(built["client"])
 

@@ -33,10 +33,23 @@ SEED_A = {"accuracy": 0.85, "precision": 0.88, "recall": 0.82, "f1_score": 0.85}
 SEED_B = {"accuracy": 0.92, "precision": 0.91, "recall": 0.93, "f1_score": 0.92}
 
 
-def make_run(run_id: str = A_ID, name: str = "run", metrics: dict[str, float] | None = None,
-             params: dict[str, str] | None = None, tags: dict[str, str] | None = None, **kw: object) -> Run:
-    return Run(run_id=run_id, name=name, experiment_id="1", metrics=dict(metrics or {}), params=dict(params or {}),
-               tags=dict(tags or {}), **kw)
+def make_run(
+    run_id: str = A_ID,
+    name: str = "run",
+    metrics: dict[str, float] | None = None,
+    params: dict[str, str] | None = None,
+    tags: dict[str, str] | None = None,
+    **kw: object,
+) -> Run:
+    return Run(
+        run_id=run_id,
+        name=name,
+        experiment_id="1",
+        metrics=dict(metrics or {}),
+        params=dict(params or {}),
+        tags=dict(tags or {}),
+        **kw,
+    )
 
 
 def row(result: DiffResult, section: str, key: str) -> DiffRow:
@@ -139,8 +152,9 @@ def test_format_values_missing_and_non_finite() -> None:
 # --------------------------------------------------------------------------- direction, verdicts, best
 
 
-@pytest.mark.parametrize("key", ["loss", "val_loss", "Train/Error", "RMSE", "mae_test", "perplexity", "p95_latency",
-                                 "fit_time"])
+@pytest.mark.parametrize(
+    "key", ["loss", "val_loss", "Train/Error", "RMSE", "mae_test", "perplexity", "p95_latency", "fit_time"]
+)
 def test_lower_is_better_fragments(key: str) -> None:
     assert is_lower_better(key)
 
@@ -171,8 +185,11 @@ def test_verdict_follows_direction_and_flip() -> None:
 
 
 def test_is_best_marks_best_by_direction_and_all_ties() -> None:
-    runs = [make_run(A_ID, "a", {"loss": 0.3, "acc": 0.9}), make_run(B_ID, "b", {"loss": 0.2, "acc": 0.9}),
-            make_run(C_ID, "c", {"loss": 0.2, "acc": 0.8})]
+    runs = [
+        make_run(A_ID, "a", {"loss": 0.3, "acc": 0.9}),
+        make_run(B_ID, "b", {"loss": 0.2, "acc": 0.9}),
+        make_run(C_ID, "c", {"loss": 0.2, "acc": 0.8}),
+    ]
     result = build_diff(runs)
     assert [c.is_best for c in row(result, "metrics", "loss").cells] == [False, True, True]
     assert [c.is_best for c in row(result, "metrics", "acc").cells] == [True, True, False]
@@ -182,8 +199,11 @@ def test_is_best_marks_best_by_direction_and_all_ties() -> None:
 
 
 def test_best_ignores_nan_and_inf() -> None:
-    runs = [make_run(A_ID, "a", {"loss": float("nan")}), make_run(B_ID, "b", {"loss": float("-inf")}),
-            make_run(C_ID, "c", {"loss": 0.5})]
+    runs = [
+        make_run(A_ID, "a", {"loss": float("nan")}),
+        make_run(B_ID, "b", {"loss": float("-inf")}),
+        make_run(C_ID, "c", {"loss": 0.5}),
+    ]
     assert [c.is_best for c in row(build_diff(runs), "metrics", "loss").cells] == [False, False, True]
 
 
@@ -241,8 +261,12 @@ def test_params_side_by_side_with_numeric_deltas(seed: DiffResult) -> None:
 
 
 def test_numeric_looking_params_delta() -> None:
-    result = build_diff([make_run(A_ID, "a", params={"lr": "0.01", "opt": "adam", "w": "nan", "n": "1e3"}),
-                         make_run(B_ID, "b", params={"lr": "0.005", "opt": "sgd", "w": "1", "n": "2e3"})])
+    result = build_diff(
+        [
+            make_run(A_ID, "a", params={"lr": "0.01", "opt": "adam", "w": "nan", "n": "1e3"}),
+            make_run(B_ID, "b", params={"lr": "0.005", "opt": "sgd", "w": "1", "n": "2e3"}),
+        ]
+    )
     lr = row(result, "params", "lr").cells[1]
     assert (lr.delta, lr.delta_text, lr.verdict) == (0.005 - 0.01, "-0.005 (-50%)", None)
     assert row(result, "params", "n").cells[1].delta == 1000.0
@@ -277,10 +301,22 @@ def test_system_tags_hidden_unless_asked() -> None:
 
 def test_info_rows() -> None:
     commit = "0123456789abcdef0123"
-    a = make_run(A_ID, "a", start_time=1_700_000_000_000, end_time=1_700_000_065_000, user="alice",
-                 tags={"mlflow.source.name": "train.py", "mlflow.source.git.commit": commit})
-    b = make_run(B_ID, "b", status="FAILED", start_time=1_700_000_100_000, end_time=1_700_000_102_300,
-                 tags={"mlflow.user": "bob"})
+    a = make_run(
+        A_ID,
+        "a",
+        start_time=1_700_000_000_000,
+        end_time=1_700_000_065_000,
+        user="alice",
+        tags={"mlflow.source.name": "train.py", "mlflow.source.git.commit": commit},
+    )
+    b = make_run(
+        B_ID,
+        "b",
+        status="FAILED",
+        start_time=1_700_000_100_000,
+        end_time=1_700_000_102_300,
+        tags={"mlflow.user": "bob"},
+    )
     result = build_diff([a, b])
     info = {r.key: r for r in result.rows_in("info")}
     assert set(info) == {"status", "duration", "start time", "user", "source", "git commit"}
@@ -306,8 +342,12 @@ def test_info_running_run_has_no_duration() -> None:
 
 
 def test_changed_only_hides_identical_rows_in_all_sections() -> None:
-    a = make_run(A_ID, "a", {"same": 1.0, "diff": 1.0}, {"p": "x", "q": "1"}, {"t": "x", "u": "1"}, start_time=1, end_time=2)
-    b = make_run(B_ID, "b", {"same": 1.0, "diff": 2.0}, {"p": "x", "q": "2"}, {"t": "x", "u": "2"}, start_time=1, end_time=2)
+    a = make_run(
+        A_ID, "a", {"same": 1.0, "diff": 1.0}, {"p": "x", "q": "1"}, {"t": "x", "u": "1"}, start_time=1, end_time=2
+    )
+    b = make_run(
+        B_ID, "b", {"same": 1.0, "diff": 2.0}, {"p": "x", "q": "2"}, {"t": "x", "u": "2"}, start_time=1, end_time=2
+    )
     full = build_diff([a, b])
     result = build_diff([a, b], options=DiffOptions(changed_only=True))
     assert [(r.section, r.key) for r in result.rows] == [("metrics", "diff"), ("params", "q"), ("tags", "u")]
@@ -316,8 +356,9 @@ def test_changed_only_hides_identical_rows_in_all_sections() -> None:
 
 
 def test_rows_grouped_by_section_order_and_sorted(seed: DiffResult) -> None:
-    assert [r.section for r in seed.rows] == sorted((r.section for r in seed.rows),
-                                                    key=["metrics", "params", "tags", "info"].index)
+    assert [r.section for r in seed.rows] == sorted(
+        (r.section for r in seed.rows), key=["metrics", "params", "tags", "info"].index
+    )
     for section in ("metrics", "params", "tags", "info"):
         keys = [r.key for r in seed.rows_in(section)]
         assert keys == sorted(keys)
@@ -378,9 +419,11 @@ def test_odd_keys_and_huge_values_do_not_crash() -> None:
 
 
 def test_import_pulls_in_neither_textual_nor_mlflow() -> None:
-    code = ("import sys, mltui.diff, mltui.export; "
-            "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'mlflow')]; "
-            "assert not bad, bad")
+    code = (
+        "import sys, mltui.diff, mltui.export; "
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'mlflow')]; "
+        "assert not bad, bad"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
@@ -400,10 +443,17 @@ def runs_strategy(draw: st.DrawFn, min_size: int = 1, max_size: int = 4) -> list
     for i in range(count):
         start = draw(st.one_of(st.none(), st.integers(0, 2_000_000_000_000)))
         end = None if start is None else draw(st.one_of(st.none(), st.integers(start, start + 10**9)))
-        runs.append(make_run(f"{i:032x}", f"run{i}", draw(st.dictionaries(metric_keys, any_float, max_size=6)),
-                             draw(st.dictionaries(st.sampled_from(["lr", "C", "opt"]), param_values, max_size=3)),
-                             draw(st.dictionaries(st.sampled_from(["t", "mlflow.user"]), st.text(max_size=5), max_size=2)),
-                             start_time=start, end_time=end))
+        runs.append(
+            make_run(
+                f"{i:032x}",
+                f"run{i}",
+                draw(st.dictionaries(metric_keys, any_float, max_size=6)),
+                draw(st.dictionaries(st.sampled_from(["lr", "C", "opt"]), param_values, max_size=3)),
+                draw(st.dictionaries(st.sampled_from(["t", "mlflow.user"]), st.text(max_size=5), max_size=2)),
+                start_time=start,
+                end_time=end,
+            )
+        )
     return runs
 
 
@@ -416,7 +466,9 @@ def cell_key(cell: DiffCell) -> tuple:
 @given(runs_strategy(max_size=1))
 def test_property_run_against_itself_has_zero_deltas(runs: list[Run]) -> None:
     run = runs[0]
-    twin = make_run("f" * 32, "twin", run.metrics, run.params, run.tags, start_time=run.start_time, end_time=run.end_time)
+    twin = make_run(
+        "f" * 32, "twin", run.metrics, run.params, run.tags, start_time=run.start_time, end_time=run.end_time
+    )
     for pair in ([run, run], [run, twin]):
         result = build_diff(pair)
         for r in result.rows:

@@ -5,15 +5,14 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 import pytest
+from conftest import make_experiment, new_client
+from test_app import cell_texts, open_first_experiment, row_for, settle
 
 from mltui.app import MltuiApp
 from mltui.config import Config
 from mltui.store import Store
 from mltui.widgets.diff_view import DiffView
 from mltui.widgets.run_list import RunList
-
-from conftest import make_experiment, new_client
-from test_app import cell_texts, open_first_experiment, row_for, settle
 
 
 @pytest.fixture(scope="module")

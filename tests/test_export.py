@@ -28,13 +28,24 @@ def strict_loads(text: str) -> object:
 
 @pytest.fixture
 def seed() -> DiffResult:
-    a = Run(A_ID, "logreg-a", "1", metrics={"accuracy": 0.85, "precision": 0.88, "recall": 0.82, "f1_score": 0.85,
-                                            "loss": float("nan")},
-            params={"C": "1.0", "max_iter": "100"}, tags={"model": "logreg"}, start_time=1_700_000_000_000,
-            end_time=1_700_000_065_000)
-    b = Run(B_ID, "logreg-b", "1", metrics={"accuracy": 0.92, "precision": 0.91, "recall": 0.93, "f1_score": 0.92,
-                                            "auc": 0.95, "loss": 0.3},
-            params={"C": "0.5", "max_iter": "100"}, tags={"model": "logreg|v2"})
+    a = Run(
+        A_ID,
+        "logreg-a",
+        "1",
+        metrics={"accuracy": 0.85, "precision": 0.88, "recall": 0.82, "f1_score": 0.85, "loss": float("nan")},
+        params={"C": "1.0", "max_iter": "100"},
+        tags={"model": "logreg"},
+        start_time=1_700_000_000_000,
+        end_time=1_700_000_065_000,
+    )
+    b = Run(
+        B_ID,
+        "logreg-b",
+        "1",
+        metrics={"accuracy": 0.92, "precision": 0.91, "recall": 0.93, "f1_score": 0.92, "auc": 0.95, "loss": 0.3},
+        params={"C": "0.5", "max_iter": "100"},
+        tags={"model": "logreg|v2"},
+    )
     return build_diff([a, b])
 
 
@@ -74,8 +85,10 @@ def test_csv_parses_back(seed: DiffResult) -> None:
 def test_json_round_trips_full_precision_and_nulls_nan(seed: DiffResult) -> None:
     doc = strict_loads(to_json(seed))
     assert doc["baseline"] == A_ID and doc["value_mode"] == "latest" and doc["hidden"] == 0
-    assert doc["runs"] == [{"run_id": A_ID, "name": "logreg-a", "experiment_id": "1"},
-                           {"run_id": B_ID, "name": "logreg-b", "experiment_id": "1"}]
+    assert doc["runs"] == [
+        {"run_id": A_ID, "name": "logreg-a", "experiment_id": "1"},
+        {"run_id": B_ID, "name": "logreg-b", "experiment_id": "1"},
+    ]
     rows = {(r["section"], r["key"]): r for r in doc["rows"]}
     accuracy = rows[("metrics", "accuracy")]
     assert accuracy["values"] == {A_ID: 0.85, B_ID: 0.92}
@@ -97,8 +110,10 @@ def test_json_infinities_are_null() -> None:
 
 
 def test_exports_survive_odd_input() -> None:
-    runs = [Run(A_ID, "a|[b]x[/]", "1", metrics={"[bold red]x[/]": 1.0}, params={"p\n|q": "line\nbreak|pipe"}),
-            Run(B_ID, "", "1", metrics={"[bold red]x[/]": 2.0}, params={"p\n|q": "x" * 5000})]
+    runs = [
+        Run(A_ID, "a|[b]x[/]", "1", metrics={"[bold red]x[/]": 1.0}, params={"p\n|q": "line\nbreak|pipe"}),
+        Run(B_ID, "", "1", metrics={"[bold red]x[/]": 2.0}, params={"p\n|q": "x" * 5000}),
+    ]
     result = build_diff(runs)
     for fmt in ("markdown", "csv", "json"):
         assert export(result, fmt)

@@ -77,8 +77,14 @@ def test_resolve_location(tmp_path):
 
 
 def test_run_tree_puts_children_under_parents_and_survives_cycles():
-    runs = [run("c1", parent="p"), run("p"), run("c2", parent="p"), run("orphan", parent="missing"),
-            run("x", parent="y"), run("y", parent="x")]
+    runs = [
+        run("c1", parent="p"),
+        run("p"),
+        run("c2", parent="p"),
+        run("orphan", parent="missing"),
+        run("x", parent="y"),
+        run("y", parent="x"),
+    ]
     rows = RunTree(runs).rows(collapsed=set())
     order = [(r.run.run_id, r.depth) for r in rows]
     assert order[:3] == [("p", 0), ("c1", 1), ("c2", 1)]
@@ -93,8 +99,11 @@ def row_ids(rows: list[RunRow]) -> list[tuple[str, int, int, bool]]:
 
 
 @settings(max_examples=300, deadline=None)
-@given(parents=st.lists(st.integers(min_value=-1, max_value=11), min_size=1, max_size=12),
-       folded=st.sets(st.integers(min_value=0, max_value=11)), pick=st.integers(min_value=0))
+@given(
+    parents=st.lists(st.integers(min_value=-1, max_value=11), min_size=1, max_size=12),
+    folded=st.sets(st.integers(min_value=0, max_value=11)),
+    pick=st.integers(min_value=0),
+)
 def test_folding_in_place_matches_a_full_rebuild(parents, folded, pick):
     """What RunList.action_fold does (splice one subtree) equals re-nesting every run."""
     runs = [run(str(i), parent=str(p) if p >= 0 else None) for i, p in enumerate(parents)]
@@ -110,14 +119,16 @@ def test_folding_in_place_matches_a_full_rebuild(parents, folded, pick):
     collapsed ^= {row.run.run_id}
     row.collapsed = row.run.run_id in collapsed
     beneath = [] if row.collapsed else tree.subtree(row.run, row.depth, collapsed)
-    rows[index + 1:end_of_children(rows, index)] = beneath
+    rows[index + 1 : end_of_children(rows, index)] = beneath
     assert row_ids(rows) == row_ids(tree.rows(collapsed))
     assert len({r.run.run_id for r in rows}) == len(rows), "no run shows twice"
 
 
 def test_group_runs_and_stats():
-    runs = [Run(str(i), f"r{i}", "1", metrics={"acc": a}, params={"model": m})
-            for i, (a, m) in enumerate([(0.7, "resnet"), (0.8, "resnet"), (0.9, "vit"), (float("nan"), "vit")])]
+    runs = [
+        Run(str(i), f"r{i}", "1", metrics={"acc": a}, params={"model": m})
+        for i, (a, m) in enumerate([(0.7, "resnet"), (0.8, "resnet"), (0.9, "vit"), (float("nan"), "vit")])
+    ]
     groups = group_runs(runs, "p:model", expanded=set())
     assert [(g.value, len(g.members)) for g in groups] == [("resnet", 2), ("vit", 2)]
     stats = metric_stats(groups[1].members, "acc")
@@ -143,8 +154,10 @@ def test_order_by_clause():
 def test_lookup_parsing_and_filters():
     lookup = parse_lookup("invocation_id=71f3f3199ea5e1f0")
     assert (lookup.key, lookup.value) == ("invocation_id", "71f3f3199ea5e1f0")
-    assert lookup_filters(lookup) == ["params.`invocation_id` = '71f3f3199ea5e1f0'",
-                                      "tags.`invocation_id` = '71f3f3199ea5e1f0'"]
+    assert lookup_filters(lookup) == [
+        "params.`invocation_id` = '71f3f3199ea5e1f0'",
+        "tags.`invocation_id` = '71f3f3199ea5e1f0'",
+    ]
     bare = parse_lookup("  it's  ")
     assert not bare.maybe_run_id
     assert lookup_filters(bare)[0] == "params.invocation_id = 'it\\'s'"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from conftest import log_run, make_experiment, new_client
+from test_app import open_first_experiment, settle
 from textual.app import App
 
 from mltui.app import MltuiApp
@@ -13,9 +15,6 @@ from mltui.models import Experiment, Run
 from mltui.store import Store
 from mltui.widgets.run_list import FilterInput, RunList
 from mltui.widgets.status_bar import StatusBar
-
-from conftest import log_run, make_experiment, new_client
-from test_app import open_first_experiment, settle
 
 INVOCATION = "71f3f3199ea5e1f0"
 
@@ -30,17 +29,36 @@ def triage_store(tmp_path_factory):
     sweep = make_experiment(client, root, "sweeps/lr")
     ids = {}
     for exp, task in ((mmlu, "mmlu"), (gsm, "gsm8k")):
-        ids[f"{task}-llama"] = log_run(client, exp, f"{task}-llama", {"score": 0.61 if task == "mmlu" else 0.42},
-                                       {"invocation_id": INVOCATION, "model": "llama"}, {"invocation_id": INVOCATION})
-        ids[f"{task}-mistral"] = log_run(client, exp, f"{task}-mistral", {"score": 0.55 if task == "mmlu" else 0.47},
-                                         {"invocation_id": "c2a9e0d41b7f3865", "model": "mistral"},
-                                         {"invocation_id": "c2a9e0d41b7f3865"})
+        ids[f"{task}-llama"] = log_run(
+            client,
+            exp,
+            f"{task}-llama",
+            {"score": 0.61 if task == "mmlu" else 0.42},
+            {"invocation_id": INVOCATION, "model": "llama"},
+            {"invocation_id": INVOCATION},
+        )
+        ids[f"{task}-mistral"] = log_run(
+            client,
+            exp,
+            f"{task}-mistral",
+            {"score": 0.55 if task == "mmlu" else 0.47},
+            {"invocation_id": "c2a9e0d41b7f3865", "model": "mistral"},
+            {"invocation_id": "c2a9e0d41b7f3865"},
+        )
     parent = log_run(client, sweep, "sweep-parent", {"best": 0.9}, start_time=1_000)
     ids["parent"] = parent
-    for i, (lr, model, acc) in enumerate([("0.1", "resnet", 0.70), ("0.01", "resnet", 0.80),
-                                          ("0.001", "vit", 0.90), ("0.0001", "vit", 0.60)]):
-        ids[f"lr-{lr}"] = log_run(client, sweep, f"lr-{lr}", {"val_accuracy": acc, "val_loss": 1 - acc},
-                                  {"lr": lr, "model": model}, {"mlflow.parentRunId": parent}, start_time=2_000 + i)
+    for i, (lr, model, acc) in enumerate(
+        [("0.1", "resnet", 0.70), ("0.01", "resnet", 0.80), ("0.001", "vit", 0.90), ("0.0001", "vit", 0.60)]
+    ):
+        ids[f"lr-{lr}"] = log_run(
+            client,
+            sweep,
+            f"lr-{lr}",
+            {"val_accuracy": acc, "val_loss": 1 - acc},
+            {"lr": lr, "model": model},
+            {"mlflow.parentRunId": parent},
+            start_time=2_000 + i,
+        )
     gone = log_run(client, sweep, "discarded", {"val_accuracy": 0.1}, start_time=9_000)
     client.delete_run(gone)
     return {"uri": f"sqlite:///{root}/mlflow.db", "root": root, "ids": ids}

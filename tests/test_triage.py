@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from conftest import log_run, make_experiment, new_client
 from mlflow import MlflowClient
+from test_app import open_first_experiment, settle
 
 from mltui.app import MltuiApp
 from mltui.config import Config
 from mltui.store import Store
 from mltui.widgets.run_list import RunList
-
-from conftest import log_run, make_experiment, new_client
-from test_app import open_first_experiment, settle
 
 
 @pytest.fixture

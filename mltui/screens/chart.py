@@ -12,8 +12,7 @@ from textual.widgets import Footer, Static
 from textual_plotext import PlotextPlot
 
 from mltui.charts import SMOOTHING, X_AXES, Point, plottable, smooth, x_values
-from mltui.models import Run
-from mltui.store import StoreError
+from mltui.models import Run, StoreError
 from mltui.text import clean
 
 
@@ -65,8 +64,9 @@ class ChartScreen(ModalScreen[None]):
         self.series = {}
         for run in self.runs:
             points = self.histories.get(run.run_id, [])
-            xs, ys = plottable(x_values(points, self.axis), smooth([p[2] for p in points], self.smoothing),
-                               self.log_scale)
+            xs, ys = plottable(
+                x_values(points, self.axis), smooth([p[2] for p in points], self.smoothing), self.log_scale
+            )
             self.series[run.run_id] = (xs, ys)
             if xs:
                 plt.plot(xs, ys, label=clean(run.name, max_len=30), marker="braille")
@@ -75,8 +75,9 @@ class ChartScreen(ModalScreen[None]):
         plot.refresh()
         empty = [clean(r.name, max_len=30) for r in self.runs if not self.series.get(r.run_id, ([], []))[0]]
         title = Text(clean(self.key, max_len=80), style="bold")
-        title.append(f"  x: {self.axis} · {'log' if self.log_scale else 'linear'} · smoothing {self.smoothing:g}",
-                     style="dim")
+        title.append(
+            f"  x: {self.axis} · {'log' if self.log_scale else 'linear'} · smoothing {self.smoothing:g}", style="dim"
+        )
         if empty:
             title.append(f"  no points: {', '.join(empty)}", style="yellow")
         self.query_one("#chart-title", Static).update(title)

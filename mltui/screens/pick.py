@@ -54,8 +54,11 @@ class PickColumnsScreen(ModalScreen[list[str] | None]):
 
     def _items(self, needle: str) -> list[tuple[Text, str, bool]]:
         needle = needle.lower()
-        return [(Text(clean(label)), value, value in self.selected)
-                for value, label, _ in self.options if needle in label.lower()]
+        return [
+            (Text(clean(label)), value, value in self.selected)
+            for value, label, _ in self.options
+            if needle in label.lower()
+        ]
 
     def on_input_changed(self, event: Input.Changed) -> None:
         picker = self.query_one(SelectionList)

@@ -34,8 +34,9 @@ class SaveArtifactScreen(ModalScreen[str | None]):
         with Vertical():
             yield Label(Text.assemble("Save ", (clean(self.artifact_name, max_len=60), "bold"), " to:"))
             yield Input(value=self.default, placeholder="local folder or file path", id="save-path")
-            yield Label(Text("Enter save · Esc cancel · an existing folder receives the artifact inside it"),
-                        classes="hint")
+            yield Label(
+                Text("Enter save · Esc cancel · an existing folder receives the artifact inside it"), classes="hint"
+            )
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

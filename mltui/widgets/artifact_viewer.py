@@ -71,11 +71,10 @@ from mltui.artifacts import (
     opener_command,
     save_target,
 )
-from mltui.models import ArtifactEntry
+from mltui.models import ArtifactEntry, StoreError
 from mltui.screens.save_artifact import SaveArtifactScreen
-from mltui.widgets.text_view import TextView
-from mltui.store import StoreError
 from mltui.text import clean, literal, strip_control
+from mltui.widgets.text_view import TextView
 from mltui.widgets.virtual_table import Column, VirtualTable
 
 HIGHLIGHT_LIMIT = 256 * 1024  # larger text is shown without syntax colours
@@ -115,16 +114,16 @@ class TableRow:
 def display_table(columns: list[str], rows: list[list[Any]]) -> tuple[list[Column], list[TableRow]]:
     """Columns sized to their content, numbers right-aligned, cells made safe (run in a thread)."""
     width = len(columns)
-    shown = [TableRow(str(i), [clean(v, max_len=200) for v in (row + [""] * width)[:width]])
-             for i, row in enumerate(rows)]
+    shown = [
+        TableRow(str(i), [clean(v, max_len=200) for v in (row + [""] * width)[:width]]) for i, row in enumerate(rows)
+    ]
     table_columns = []
     for i, name in enumerate(columns):
         label = clean(name, max_len=80)
         values = [row.cells[i] for row in shown if row.cells[i]]
         fits = max([cell_len(label), *(cell_len(v) for v in values)])
         numeric = bool(values) and all(_is_number(v) for v in values)
-        table_columns.append(Column(str(i), label, max(1, min(fits, MAX_CELL_WIDTH)),
-                                    "right" if numeric else "left"))
+        table_columns.append(Column(str(i), label, max(1, min(fits, MAX_CELL_WIDTH)), "right" if numeric else "left"))
     return table_columns, shown
 
 

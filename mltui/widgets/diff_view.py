@@ -14,8 +14,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from mltui.diff import DEFAULT_LOWER_IS_BETTER, MISSING, DiffOptions, DiffResult, DiffRow, build_diff, is_lower_better
-from mltui.models import Run
-from mltui.store import StoreError
+from mltui.models import Run, StoreError
 from mltui.text import clean, literal
 from mltui.widgets.virtual_table import Column, VirtualTable
 
@@ -130,8 +129,10 @@ class DiffView(Vertical):
             self.table.set_rows([], keep_cursor=False)
             count = len(self.runs)
             self.query_one("#diff-summary", Static).update(
-                f"{count} run ticked: tick one more (space) to compare." if count
-                else "Tick two or more runs (space) to compare them.")
+                f"{count} run ticked: tick one more (space) to compare."
+                if count
+                else "Tick two or more runs (space) to compare them."
+            )
             return
         runs = self._compared_runs()
         cells = len(runs) * max(len(run.metrics) + len(run.params) + len(run.tags) for run in runs)
@@ -170,8 +171,10 @@ class DiffView(Vertical):
         text.append(f" · {len(result.runs)} runs · ", style="dim")
         if len(self.runs) > len(result.runs):
             text.append(f"showing {len(result.runs)} of {len(self.runs)} ticked · ", style="yellow")
-        text.append("best values" if result.options.value_mode == "best" else "latest values",
-                    style="bold cyan" if result.options.value_mode == "best" else "")
+        text.append(
+            "best values" if result.options.value_mode == "best" else "latest values",
+            style="bold cyan" if result.options.value_mode == "best" else "",
+        )
         if result.options.changed_only:
             text.append(f" · changed only, {result.hidden} identical rows hidden", style="magenta")
         missing = result.missing_summary()
@@ -207,8 +210,9 @@ class DiffView(Vertical):
             values = [r.cells[index].text for r in rows] + [name]
             style = "bold yellow" if index == 0 else "bold"
             suffix = " base" if index == 0 else ""
-            columns.append(Column(f"v:{index}", f"{name}\n{run.short_id}{suffix}", width(values, VALUE_WIDTH),
-                                  header_style=style))
+            columns.append(
+                Column(f"v:{index}", f"{name}\n{run.short_id}{suffix}", width(values, VALUE_WIDTH), header_style=style)
+            )
             if index:
                 deltas = [r.cells[index].delta_text for r in rows] + ["Δ " + name]
                 columns.append(Column(f"d:{index}", f"Δ {name}\nvs base", width(deltas, VALUE_WIDTH)))
@@ -280,8 +284,12 @@ class DiffView(Vertical):
     @work(exclusive=True, group="diff-history")
     async def load_best_values(self) -> None:
         """Fetch metric histories so 'best' can mean the min or max over steps."""
-        wanted = [(run.run_id, key) for run in self.runs for key in run.metrics
-                  if key not in self.extremes.get(run.run_id, {})]
+        wanted = [
+            (run.run_id, key)
+            for run in self.runs
+            for key in run.metrics
+            if key not in self.extremes.get(run.run_id, {})
+        ]
         if not wanted:
             return
         gate = asyncio.Semaphore(HISTORY_CONCURRENCY)

@@ -15,7 +15,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from mltui.config import Config
-from mltui.models import Experiment, Run
+from mltui.models import Experiment, Run, StoreError
 from mltui.runview import (
     CellContext,
     GroupRow,
@@ -29,10 +29,9 @@ from mltui.runview import (
     order_by_clause,
 )
 from mltui.screens.pick import PickColumnsScreen, PickOneScreen
-from mltui.store import StoreError
 from mltui.text import clean
-from mltui.widgets.virtual_table import Column, VirtualTable
 from mltui.widgets.triage import TRIAGE_BINDINGS, TriageMixin
+from mltui.widgets.virtual_table import Column, VirtualTable
 
 FIXED_WIDTHS = {"tick": 1, "name": 28, "experiment": 22, "status": 8, "start": 16, "duration": 8}
 MAX_VALUE_WIDTH = 24
@@ -347,7 +346,7 @@ class RunList(TriageMixin, Vertical):
         if generation != self._layout_generation:
             return  # the list was reset or laid out again meanwhile
         self._show_layout(rows, tree)
-        newer = list(self.runs.values())[len(inputs[0]):]
+        newer = list(self.runs.values())[len(inputs[0]) :]
         self._stale = bool(newer)
         if newer:  # pages that arrived while the thread worked: shown, put in place next time
             if not (self.group_by or self._sorts_locally()):
@@ -393,7 +392,9 @@ class RunList(TriageMixin, Vertical):
         return ",".join(sorted(e.experiment_id for e in self.experiments))
 
     def visible_columns(self) -> list[str]:
-        fixed = ["tick", "name"] + (["experiment"] if len(self.experiments) > 1 else []) + ["status", "start", "duration"]
+        fixed = (
+            ["tick", "name"] + (["experiment"] if len(self.experiments) > 1 else []) + ["status", "start", "duration"]
+        )
         chosen = self.config.columns.get(self._column_key())
         if chosen is None:
             return fixed + [f"m:{k}" for k in sorted(self.keys["m"])]
@@ -508,9 +509,11 @@ class RunList(TriageMixin, Vertical):
         self.table.splice(index + 1, end_of_children(self.table.rows, index), beneath)
 
     def action_group_by(self) -> None:
-        options = [("", "(no grouping)")] + [(f"p:{k}", f"param {k}") for k in sorted(self.keys["p"])] + [
-            (f"t:{k}", f"tag {k}") for k in sorted(self.keys["t"]) if not k.startswith("mlflow.")
-        ]
+        options = (
+            [("", "(no grouping)")]
+            + [(f"p:{k}", f"param {k}") for k in sorted(self.keys["p"])]
+            + [(f"t:{k}", f"tag {k}") for k in sorted(self.keys["t"]) if not k.startswith("mlflow.")]
+        )
 
         def chosen(column: str | None) -> None:
             if column is None:
@@ -575,9 +578,11 @@ class RunList(TriageMixin, Vertical):
 
     def action_choose_columns(self) -> None:
         current = set(self.visible_columns())
-        options = [(f"{p}:{k}", f"{kind} {k}", f"{p}:{k}" in current)
-                   for p, kind in (("m", "metric"), ("p", "param"), ("t", "tag"))
-                   for k in sorted(self.keys[p])]
+        options = [
+            (f"{p}:{k}", f"{kind} {k}", f"{p}:{k}" in current)
+            for p, kind in (("m", "metric"), ("p", "param"), ("t", "tag"))
+            for k in sorted(self.keys[p])
+        ]
 
         def chosen(selected: list[str] | None) -> None:
             if selected is None:

@@ -10,10 +10,9 @@ from __future__ import annotations
 from textual import work
 from textual.binding import Binding
 
-from mltui.models import NOTE_TAG, Run
+from mltui.models import NOTE_TAG, Run, StoreError
 from mltui.screens.pick import PickOneScreen
 from mltui.screens.prompt import ConfirmScreen, NoteScreen, PromptScreen
-from mltui.store import StoreError
 from mltui.text import clean
 
 TRIAGE_BINDINGS = [

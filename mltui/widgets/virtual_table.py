@@ -93,8 +93,9 @@ class VirtualTable(ScrollView, can_focus=True):
         def control(self) -> VirtualTable:
             return self.table
 
-    def __init__(self, render_cell: CellRenderer, *, fixed_columns: int = 0, column_cursor: bool = True,
-                 **kwargs) -> None:
+    def __init__(
+        self, render_cell: CellRenderer, *, fixed_columns: int = 0, column_cursor: bool = True, **kwargs
+    ) -> None:
         super().__init__(**kwargs)
         self.render_cell = render_cell
         self.fixed_columns = fixed_columns

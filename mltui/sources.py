@@ -1,0 +1,64 @@
+"""The narrow, typed views of the tracking store that panes are handed.
+
+Panes never see `mltui.store.Store` itself: the App passes each pane only the
+part it needs, so a pane cannot reach past its job (a diff cannot delete a
+run) and a test or another backend can stand in with any object of the right
+shape. `Store` satisfies every protocol here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Protocol
+
+from mltui.models import ArtifactEntry, Run
+
+
+class RunSource(Protocol):
+    """Runs of some experiments, page by page, and their fresh state."""
+
+    def iter_runs(
+        self,
+        experiment_ids: list[str],
+        filter_string: str = "",
+        order_by: list[str] | None = None,
+        include_deleted: bool = False,
+        first_page: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[list[Run]]: ...
+
+    async def refresh_runs(self, experiment_ids: list[str], run_ids: list[str]) -> list[Run]: ...
+
+
+class HistorySource(Protocol):
+    """Every logged point of one metric of one run."""
+
+    async def metric_history(self, run_id: str, key: str) -> list[tuple[int, int, float]]: ...
+
+
+class ArtifactSource(Protocol):
+    """A run's artifact tree, one level at a time, and local copies of its files."""
+
+    async def list_artifacts(self, run_id: str, path: str | None = None) -> list[ArtifactEntry]: ...
+
+    async def download_artifact(self, run_id: str, path: str) -> Path: ...
+
+
+class TriageWriter(Protocol):
+    """The writes a user may ask for from the run list; each raises ReadOnlyError in read-only mode."""
+
+    @property
+    def read_only(self) -> bool: ...
+
+    async def get_run(self, run_id: str) -> Run: ...
+
+    async def set_tag(self, run_id: str, key: str, value: str) -> None: ...
+
+    async def delete_tag(self, run_id: str, key: str) -> None: ...
+
+    async def rename_run(self, run_id: str, name: str) -> None: ...
+
+    async def delete_run(self, run_id: str) -> None: ...
+
+    async def restore_run(self, run_id: str) -> None: ...
