@@ -1,4 +1,4 @@
-"""What the run list shows, as pure data: nesting, grouping, sorting, lookups.
+"""What the run list shows, as pure data: nesting, grouping, sorting, cells.
 
 No Textual here: the widget asks these functions which rows to draw, and the
 tests ask them directly.
@@ -7,7 +7,6 @@ tests ask them directly.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -15,10 +14,7 @@ from mltui.formatting import format_duration, format_number, format_time
 from mltui.models import Run
 from mltui.text import clean
 
-# Columns the run list always has; metric/param/tag columns are "m:", "p:", "t:".
-FIXED_COLUMNS = ("tick", "name", "experiment", "status", "start", "duration")
 ORDER_BY_ATTRIBUTE = {"name": "attributes.run_name", "status": "attributes.status", "start": "attributes.start_time"}
-HEX_RUN_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
 @dataclass(slots=True)
@@ -240,53 +236,6 @@ def sort_runs(runs: Sequence[Run], column: str, descending: bool) -> list[Run]:
     present = [run for run in runs if key(run)[0] == 0]
     absent = [run for run in runs if key(run)[0] == 1]
     return sorted(present, key=key, reverse=descending) + absent
-
-
-def quote(value: str) -> str:
-    """A single-quoted MLflow filter literal."""
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
-@dataclass(frozen=True, slots=True)
-class Lookup:
-    """What the user pasted into "go to": a run id, `key=value`, or a bare value."""
-
-    text: str
-    key: str | None = None
-    value: str | None = None
-
-    @property
-    def maybe_run_id(self) -> bool:
-        return self.key is None and bool(HEX_RUN_ID.match(self.text.lower()))
-
-
-def parse_lookup(text: str) -> Lookup:
-    """`invocation_id=71f3…` -> key/value; anything else stays a bare value."""
-    text = text.strip()
-    key, sep, value = text.partition("=")
-    if sep and key.strip() and value.strip() and " " not in key.strip():
-        name = key.strip()
-        for prefix in ("params.", "tags."):
-            name = name.removeprefix(prefix)
-        return Lookup(text, name, value.strip().strip("'\""))
-    return Lookup(text)
-
-
-def lookup_filters(lookup: Lookup) -> list[str]:
-    """Filter strings that together find every run matching a lookup.
-
-    MLflow has no OR, so each alternative is its own search.
-    """
-    if lookup.key is not None:
-        value = quote(lookup.value or "")
-        name = f"`{lookup.key}`"
-        return [f"params.{name} = {value}", f"tags.{name} = {value}"]
-    value = quote(lookup.text)
-    return [
-        f"params.invocation_id = {value}",
-        f"tags.invocation_id = {value}",
-        f"attributes.run_name = {value}",
-    ]
 
 
 STATUS_STYLE = {"FINISHED": "green", "RUNNING": "yellow", "FAILED": "red", "KILLED": "red dim", "SCHEDULED": "cyan"}

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from mltui.config import Config
 from mltui.formatting import format_duration, format_number
+from mltui.locations import friendly_error, resolve_location, sqlite_path
 from mltui.models import Run
 from mltui.runview import (
     CellContext,
@@ -17,13 +18,10 @@ from mltui.runview import (
     cell_text,
     end_of_children,
     group_runs,
-    lookup_filters,
     metric_stats,
     order_by_clause,
-    parse_lookup,
     sort_runs,
 )
-from mltui.store import friendly_error, resolve_location, sqlite_path
 from mltui.text import clean, literal, mask_uri, strip_control
 
 
@@ -149,19 +147,6 @@ def test_order_by_clause():
     assert order_by_clause("m:val loss", True) == "metrics.`val loss` DESC"
     assert order_by_clause("start", False) == "attributes.start_time ASC"
     assert order_by_clause("duration", True) is None
-
-
-def test_lookup_parsing_and_filters():
-    lookup = parse_lookup("invocation_id=71f3f3199ea5e1f0")
-    assert (lookup.key, lookup.value) == ("invocation_id", "71f3f3199ea5e1f0")
-    assert lookup_filters(lookup) == [
-        "params.`invocation_id` = '71f3f3199ea5e1f0'",
-        "tags.`invocation_id` = '71f3f3199ea5e1f0'",
-    ]
-    bare = parse_lookup("  it's  ")
-    assert not bare.maybe_run_id
-    assert lookup_filters(bare)[0] == "params.invocation_id = 'it\\'s'"
-    assert parse_lookup("0123456789abcdef0123456789ABCDEF").maybe_run_id
 
 
 def test_run_cells_render_untrusted_values_inert():
