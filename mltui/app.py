@@ -15,11 +15,11 @@ from mltui.commands import MltuiCommands
 from mltui.config import Config
 from mltui.diff import DiffResult
 from mltui.export import EXTENSIONS, export
-from mltui.models import Experiment
+from mltui.models import Experiment, StoreError
 from mltui.screens.export import ExportScreen
 from mltui.screens.goto import GotoScreen
 from mltui.screens.help import HelpScreen
-from mltui.store import Store, StoreError
+from mltui.store import Store
 from mltui.widgets.artifact_viewer import ArtifactViewer  # first: textual-image queries the terminal on import
 from mltui.widgets.diff_view import DiffView
 from mltui.widgets.experiment_tree import ExperimentTree
@@ -51,9 +51,9 @@ class MltuiApp(App[None]):
         with Horizontal(id="main"):
             yield ExperimentTree(id="experiments")
             with Vertical(id="right"):
-                yield RunList(self.config, id="runs")
+                yield RunList(self.config, self.store, self.store, id="runs")
                 with Horizontal(id="bottom"):
-                    yield DiffView(tuple(self.config.lower_is_better), id="diff")
+                    yield DiffView(self.store, tuple(self.config.lower_is_better), id="diff")
                     yield ArtifactViewer(id="artifacts")
         yield StatusBar(id="status")
         yield Footer()

@@ -1,4 +1,4 @@
-"""Command palette entries (Ctrl+P): go to, open an experiment, pane toggles."""
+"""Command palette entries (Ctrl+P): go to, reload, help, and open any experiment by name."""
 
 from __future__ import annotations
 

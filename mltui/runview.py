@@ -159,6 +159,16 @@ def layout_rows(
     return tree.rows(collapsed), tree
 
 
+def add_keys(keys: dict[str, set[str]], runs: Iterable[Run]) -> bool:
+    """Note every metric ("m"), param ("p") and tag ("t") key of `runs`; True if any is new."""
+    before = sum(len(found) for found in keys.values())
+    for run in runs:
+        keys["m"].update(run.metrics)
+        keys["p"].update(run.params)
+        keys["t"].update(run.tags)
+    return sum(len(found) for found in keys.values()) != before
+
+
 def end_of_children(rows: Sequence[Row], index: int) -> int:
     """The index just past the rows shown beneath rows[index] (its subtree or members)."""
     row = rows[index]
@@ -222,6 +232,13 @@ def order_by_clause(column: str, descending: bool) -> str | None:
     else:
         return None
     return f"{field_name} {'DESC' if descending else 'ASC'}"
+
+
+def next_sort(current: tuple[str, bool] | None, column: str) -> tuple[str, bool] | None:
+    """`s` on a column cycles: descending, ascending, unsorted (another column starts over)."""
+    if current is None or current[0] != column:
+        return (column, True)
+    return (column, False) if current[1] else None
 
 
 def sort_runs(runs: Sequence[Run], column: str, descending: bool) -> list[Run]:
@@ -297,6 +314,40 @@ def _group_cell(row: GroupRow, column: str, ctx: CellContext) -> tuple[str, str]
             return "", ""
         return f"{format_number(stats.mean)} ({format_number(stats.low)}–{format_number(stats.high)})", "cyan"
     return "", ""
+
+
+@dataclass(frozen=True, slots=True)
+class ListTitle:
+    """What the run list shows and how: the line above its table."""
+
+    experiment_names: list[str]
+    lookup: str | None
+    run_count: int
+    filter_string: str = ""
+    sort: tuple[str, bool] | None = None  # (column, descending)
+    group_by: str | None = None
+    show_deleted: bool = False
+    live: bool = False
+
+    def parts(self) -> list[tuple[str, str]]:
+        """(text, style) pieces, untrusted names made printable."""
+        parts: list[tuple[str, str]] = []
+        if self.lookup is not None:
+            parts.append((f"Go to {clean(self.lookup, max_len=80)}", "bold"))
+            parts.append((f"  {self.run_count} runs in {len(self.experiment_names)} experiments", "dim"))
+        else:
+            parts.append((f"Runs of {', '.join(clean(n, max_len=60) for n in self.experiment_names)}", "bold"))
+        if self.filter_string:
+            parts += [("  filter: ", "dim"), (clean(self.filter_string, max_len=120), "cyan")]
+        if self.sort:
+            parts.append((f"  sort: {column_label(self.sort[0])} {'↓' if self.sort[1] else '↑'}", "dim"))
+        if self.group_by:
+            parts.append((f"  grouped by {column_label(self.group_by)}", "magenta"))
+        if self.show_deleted:
+            parts.append(("  +deleted", "red"))
+        if self.live:
+            parts.append(("  ● live", "bold yellow"))
+        return parts
 
 
 def column_label(column: str) -> str:

@@ -13,6 +13,7 @@ from textual_plotext import PlotextPlot
 
 from mltui.charts import SMOOTHING, X_AXES, Point, plottable, smooth, x_values
 from mltui.models import Run, StoreError
+from mltui.sources import HistorySource
 from mltui.text import clean
 
 
@@ -26,8 +27,9 @@ class ChartScreen(ModalScreen[None]):
         Binding("S", "smoothing", "Smoothing"),
     ]
 
-    def __init__(self, key: str, runs: list[Run]) -> None:
+    def __init__(self, history: HistorySource, key: str, runs: list[Run]) -> None:
         super().__init__()
+        self.history = history
         self.key = key
         self.runs = runs
         self.histories: dict[str, list[Point]] = {}
@@ -49,7 +51,7 @@ class ChartScreen(ModalScreen[None]):
     async def load(self) -> None:
         try:
             for run in self.runs:
-                self.histories[run.run_id] = await self.app.store.metric_history(run.run_id, self.key)
+                self.histories[run.run_id] = await self.history.metric_history(run.run_id, self.key)
         except StoreError as exc:
             self.query_one("#chart-title", Static).update(Text(f"✖ {exc}", style="red"))
             return

@@ -15,6 +15,7 @@ from textual.widgets import Static
 
 from mltui.diff import DEFAULT_LOWER_IS_BETTER, MISSING, DiffOptions, DiffResult, DiffRow, build_diff, is_lower_better
 from mltui.models import Run, StoreError
+from mltui.sources import HistorySource
 from mltui.text import clean, literal
 from mltui.widgets.virtual_table import Column, VirtualTable
 
@@ -95,8 +96,9 @@ class DiffView(Vertical):
             self.result = result
             super().__init__()
 
-    def __init__(self, lower_is_better: tuple[str, ...] = (), **kwargs) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, history: HistorySource, lower_is_better: tuple[str, ...], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.history = history
         self.runs: list[Run] = []
         self.baseline_id: str | None = None
         self.options = DiffOptions(lower_is_better=DEFAULT_LOWER_IS_BETTER + tuple(lower_is_better))
@@ -279,7 +281,8 @@ class DiffView(Vertical):
             return
         from mltui.screens.chart import ChartScreen
 
-        self.app.push_screen(ChartScreen(current[1], [run for run in self.runs if current[1] in run.metrics]))
+        key = current[1]
+        self.app.push_screen(ChartScreen(self.history, key, [run for run in self.runs if key in run.metrics]))
 
     @work(exclusive=True, group="diff-history")
     async def load_best_values(self) -> None:
@@ -296,7 +299,7 @@ class DiffView(Vertical):
 
         async def fetch(run_id: str, key: str) -> None:
             async with gate:
-                points = await self.app.store.metric_history(run_id, key)
+                points = await self.history.metric_history(run_id, key)
             values = [value for _, _, value in points if value == value]
             if values:
                 self.extremes.setdefault(run_id, {})[key] = (min(values), max(values))

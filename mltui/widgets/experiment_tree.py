@@ -46,11 +46,7 @@ class ExperimentTree(Tree[Experiment | Folder]):
             super().__init__()
 
     class DeletedToggled(Message):
-        """The user asked to show or hide deleted experiments."""
-
-        def __init__(self, show_deleted: bool) -> None:
-            self.show_deleted = show_deleted
-            super().__init__()
+        """The user asked to show or hide deleted experiments (see `show_deleted`)."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__("Experiments", **kwargs)
@@ -140,4 +136,4 @@ class ExperimentTree(Tree[Experiment | Folder]):
 
     def action_toggle_deleted(self) -> None:
         self.show_deleted = not self.show_deleted
-        self.post_message(self.DeletedToggled(self.show_deleted))
+        self.post_message(self.DeletedToggled())

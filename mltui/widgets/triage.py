@@ -7,12 +7,17 @@ ones ask first, and read-only mode refuses them all before asking anything.
 
 from __future__ import annotations
 
-from textual import work
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, Protocol
+
+from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 
 from mltui.models import NOTE_TAG, Run, StoreError
 from mltui.screens.pick import PickOneScreen
 from mltui.screens.prompt import ConfirmScreen, NoteScreen, PromptScreen
+from mltui.sources import TriageWriter
 from mltui.text import clean
 
 TRIAGE_BINDINGS = [
@@ -25,22 +30,67 @@ TRIAGE_BINDINGS = [
 ]
 
 
-class TriageMixin:
-    """Write actions for `RunList`; expects `highlighted_run`, `runs`, `ticked`, `table`."""
+class TriageHost(Protocol):
+    """The run list as triage sees it: what is under the cursor, and how to show a change."""
 
-    _deleted_stack: list[list[str]]
+    ticked: dict[str, Run]
+
+    @property
+    def app(self) -> App[Any]: ...
+
+    def highlighted_run(self) -> Run | None: ...
+
+    def replace_runs(self, fresh: list[Run]) -> None: ...
+
+    def forget_runs(self, run_ids: list[str]) -> None: ...
+
+    def load(self) -> object: ...
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = ...,
+        severity: SeverityLevel = ...,
+        timeout: float | None = ...,
+        markup: bool = ...,
+    ) -> None: ...
+
+    def run_worker(self, work: Coroutine[Any, Any, None], *, group: str = ...) -> object: ...
+
+
+def plural(count: int) -> str:
+    return "s" if count > 1 else ""
+
+
+class Triage:
+    """Asks, then writes through the writer, then shows the run as the store now has it.
+
+    The writes run as workers of the run list (group "writes"), so they end
+    with it; deleted batches stack up for `u` to restore, newest first.
+    """
+
+    def __init__(self, host: TriageHost, writer: TriageWriter) -> None:
+        self.host = host
+        self.writer = writer
+        self.deleted: list[list[str]] = []
+
+    def _writable(self) -> bool:
+        if self.writer.read_only:
+            self.host.notify("Read-only mode: nothing was changed.", severity="warning")
+            return False
+        return True
 
     def _target(self) -> Run | None:
         """The highlighted run, unless writing is off or no run is under the cursor."""
-        if self.app.store.read_only:
-            self.notify("Read-only mode: nothing was changed.", severity="warning")
+        if not self._writable():
             return None
-        run = self.highlighted_run()
+        run = self.host.highlighted_run()
         if run is None:
-            self.notify("Put the cursor on a run first.", severity="warning")
+            self.host.notify("Put the cursor on a run first.", severity="warning")
         return run
 
-    def action_tag(self) -> None:
+    def tag(self) -> None:
         run = self._target()
         if run is None:
             return
@@ -49,106 +99,107 @@ class TriageMixin:
             key, sep, value = (text or "").partition("=")
             if not sep or not key.strip():
                 if text:
-                    self.notify("Write the tag as key=value.", severity="warning")
+                    self.host.notify("Write the tag as key=value.", severity="warning")
                 return
-            self._write(run, "tagged", "set_tag", run.run_id, key.strip(), value.strip())
+            self._write(run, "tagged", lambda: self.writer.set_tag(run.run_id, key.strip(), value.strip()))
 
-        self.app.push_screen(PromptScreen(f"Tag run {clean(run.name)} (key=value)", placeholder="reviewed=yes"), chosen)
+        prompt = PromptScreen(f"Tag run {clean(run.name)} (key=value)", placeholder="reviewed=yes")
+        self.host.app.push_screen(prompt, chosen)
 
-    def action_untag(self) -> None:
+    def untag(self) -> None:
         run = self._target()
         if run is None:
             return
         keys = sorted(k for k in run.tags if not k.startswith("mlflow."))
         if not keys:
-            self.notify("This run has no tags of its own.", severity="warning")
+            self.host.notify("This run has no tags of its own.", severity="warning")
             return
 
         def chosen(key: str | None) -> None:
             if key:
-                self._write(run, "untagged", "delete_tag", run.run_id, key)
+                self._write(run, "untagged", lambda: self.writer.delete_tag(run.run_id, key))
 
         options = [(k, f"{k} = {clean(run.tags[k], max_len=40)}") for k in keys]
-        self.app.push_screen(PickOneScreen(f"Remove which tag from {clean(run.name)}?", options), chosen)
+        self.host.app.push_screen(PickOneScreen(f"Remove which tag from {clean(run.name)}?", options), chosen)
 
-    def action_rename(self) -> None:
+    def rename(self) -> None:
         run = self._target()
         if run is None:
             return
 
         def chosen(name: str | None) -> None:
             if name and name.strip() and name.strip() != run.name:
-                self._write(run, "renamed", "rename_run", run.run_id, name.strip())
+                self._write(run, "renamed", lambda: self.writer.rename_run(run.run_id, name.strip()))
 
-        self.app.push_screen(PromptScreen("New name", value=run.name), chosen)
+        self.host.app.push_screen(PromptScreen("New name", value=run.name), chosen)
 
-    def action_note(self) -> None:
+    def note(self) -> None:
         run = self._target()
         if run is None:
             return
 
         def chosen(note: str | None) -> None:
             if note is not None and note != run.tags.get(NOTE_TAG, ""):
-                self._write(run, "noted", "set_tag", run.run_id, NOTE_TAG, note)
+                self._write(run, "noted", lambda: self.writer.set_tag(run.run_id, NOTE_TAG, note))
 
-        self.app.push_screen(NoteScreen(f"Note on {clean(run.name)}", run.tags.get(NOTE_TAG, "")), chosen)
+        self.host.app.push_screen(NoteScreen(f"Note on {clean(run.name)}", run.tags.get(NOTE_TAG, "")), chosen)
 
-    def action_delete(self) -> None:
-        if self._target() is None:
+    def delete(self) -> None:
+        """Soft-delete the ticked runs, or the highlighted one, after a yes."""
+        run = self._target()
+        if run is None:
             return
-        victims = list(self.ticked.values()) or [self.highlighted_run()]
+        victims = list(self.host.ticked.values()) or [run]
         names = ", ".join(clean(r.name, max_len=30) for r in victims[:5]) + ("…" if len(victims) > 5 else "")
-        question = f"Delete {len(victims)} run{'s' if len(victims) > 1 else ''}: {names}?\n(soft delete: u restores)"
+        question = f"Delete {len(victims)} run{plural(len(victims))}: {names}?\n(soft delete: u restores)"
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self._delete([r.run_id for r in victims])
+                self.host.run_worker(self._delete([r.run_id for r in victims]), group="writes")
 
-        self.app.push_screen(ConfirmScreen(question), confirmed)
+        self.host.app.push_screen(ConfirmScreen(question), confirmed)
 
-    def action_undo_delete(self) -> None:
-        if self.app.store.read_only:
-            self.notify("Read-only mode: nothing was changed.", severity="warning")
+    def undo_delete(self) -> None:
+        if not self._writable():
             return
-        if not self._deleted_stack:
-            self.notify("Nothing to restore.", severity="warning")
+        if not self.deleted:
+            self.host.notify("Nothing to restore.", severity="warning")
             return
-        self._restore(self._deleted_stack.pop())
+        self.host.run_worker(self._restore(self.deleted.pop()), group="writes")
 
-    @work(group="writes")
-    async def _write(self, run: Run, verb: str, method: str, *args: str) -> None:
+    def _write(self, run: Run, verb: str, write: Callable[[], Awaitable[None]]) -> None:
+        self.host.run_worker(self._write_and_show(run, verb, write), group="writes")
+
+    async def _write_and_show(self, run: Run, verb: str, write: Callable[[], Awaitable[None]]) -> None:
         """Call one store write, then show the run as the store now has it."""
-        store = self.app.store
         try:
-            await getattr(store, method)(*args)
-            fresh = await store.get_run(run.run_id)
+            await write()
+            fresh = await self.writer.get_run(run.run_id)
         except StoreError as exc:
-            self.notify(str(exc), severity="error", markup=False)
+            self.host.notify(str(exc), severity="error", markup=False)
             return
-        self.replace_runs([fresh])
-        self.notify(f"{verb.capitalize()} {clean(fresh.name)}", markup=False)
+        self.host.replace_runs([fresh])
+        self.host.notify(f"{verb.capitalize()} {clean(fresh.name)}", markup=False)
 
-    @work(group="writes")
     async def _delete(self, run_ids: list[str]) -> None:
         done = []
         try:
             for run_id in run_ids:
-                await self.app.store.delete_run(run_id)
+                await self.writer.delete_run(run_id)
                 done.append(run_id)
         except StoreError as exc:
-            self.notify(str(exc), severity="error", markup=False)
+            self.host.notify(str(exc), severity="error", markup=False)
         if done:
-            self._deleted_stack.append(done)
-            self.forget_runs(done)
-            self.notify(f"Deleted {len(done)} run{'s' if len(done) > 1 else ''} (u restores)", markup=False)
+            self.deleted.append(done)
+            self.host.forget_runs(done)
+            self.host.notify(f"Deleted {len(done)} run{plural(len(done))} (u restores)", markup=False)
 
-    @work(group="writes")
     async def _restore(self, run_ids: list[str]) -> None:
         try:
             for run_id in run_ids:
-                await self.app.store.restore_run(run_id)
+                await self.writer.restore_run(run_id)
         except StoreError as exc:
-            self.notify(str(exc), severity="error", markup=False)
+            self.host.notify(str(exc), severity="error", markup=False)
             return
-        self.notify(f"Restored {len(run_ids)} run{'s' if len(run_ids) > 1 else ''}", markup=False)
-        self.load()
+        self.host.notify(f"Restored {len(run_ids)} run{plural(len(run_ids))}", markup=False)
+        self.host.load()
