@@ -1,4 +1,9 @@
-"""Shared fixtures: real MLflow stores in temp dirs and a real `mlflow server`."""
+"""Shared fixtures and session helpers.
+
+Real MLflow stores in temp dirs, a real `mlflow server`, and the few moves a
+UI test makes the way a user does: wait for the app to settle, read a table,
+press keys until the cursor is where the test wants it.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
 
 import pytest
@@ -78,6 +84,100 @@ def classifier_store(tmp_path_factory):
         {"model": "logreg"},
     )
     return {"uri": f"sqlite:///{root}/mlflow.db", "root": root, "experiment_id": exp, "runs": [a, b]}
+
+
+# -- reading and moving, as a user does ---------------------------------------------
+
+
+def table_text(table) -> list[list[str]]:
+    """A VirtualTable's cells as a user reads them, header first."""
+    lines = [[column.label.split("\n")[0].strip() for column in table.columns]]
+    for row in table.rows:
+        lines.append([table.render_cell(row, column)[0] for column in table.columns])
+    return lines
+
+
+def cell_texts(table) -> list[list[str]]:
+    """What the user reads in a table, row by row (without the header)."""
+    return table_text(table)[1:]
+
+
+def row_for(table, key: str) -> list[str]:
+    for row in cell_texts(table):
+        if len(row) > 1 and row[1].split(" ")[0] == key:
+            return row
+    raise AssertionError(f"no row {key!r} in {cell_texts(table)}")
+
+
+async def settle(app, pilot) -> None:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def press_until(pilot, reached: Callable[[], bool], where: Callable[[], Hashable], keys: Sequence[str]) -> None:
+    """Press the first key until `reached()`; when `where()` stops moving, go on with the next key."""
+    for key in keys:
+        while not reached():
+            before = where()
+            await pilot.press(key)
+            if where() == before:
+                break
+    assert reached(), f"pressing {keys} never got there"
+
+
+async def focus_by_tab(pilot, app, widget) -> None:
+    """Tab from pane to pane until `widget` has the focus."""
+    for _ in range(10):
+        if app.focused is widget:
+            return
+        await pilot.press("tab")
+    assert app.focused is widget, f"tab never reached {widget!r}"
+
+
+async def cursor_to_row(pilot, table, index: int) -> None:
+    """Walk the focused table's cursor to row `index` with up/down."""
+    keys = ("down",) if index >= table.cursor_row else ("up",)
+    await press_until(pilot, lambda: table.cursor_row == index, lambda: table.cursor_row, keys)
+
+
+async def cursor_to_key(pilot, table, key: str) -> None:
+    """Walk the focused table's cursor to the row showing `key` (a run id, a group)."""
+    index = table.index_of(key)
+    assert index is not None, f"no row {key!r} shown"
+    await cursor_to_row(pilot, table, index)
+
+
+async def cursor_to_column(pilot, table, index: int) -> None:
+    keys = ("right",) if index >= table.cursor_column else ("left",)
+    await press_until(pilot, lambda: table.cursor_column == index, lambda: table.cursor_column, keys)
+
+
+async def highlight_option(pilot, option_list, index: int) -> None:
+    """Walk a focused option list's highlight to option `index`."""
+    await press_until(pilot, lambda: option_list.highlighted == index, lambda: option_list.highlighted, ("down", "up"))
+
+
+async def cursor_to_experiment(pilot, tree, name: str) -> None:
+    """Walk the focused experiment tree's cursor to the experiment called `name`."""
+
+    def reached() -> bool:
+        node = tree.cursor_node
+        return node is not None and getattr(node.data, "name", None) == name
+
+    await press_until(pilot, reached, lambda: tree.cursor_line, ("down", "up"))
+
+
+async def open_first_experiment(app, pilot, name: str) -> None:
+    """Wait for the tree, walk to `name`, Enter: its runs list with the focus in the table."""
+    from mltui.widgets.experiment_tree import ExperimentTree
+
+    await settle(app, pilot)
+    tree = app.query_one(ExperimentTree)
+    await focus_by_tab(pilot, app, tree)
+    await cursor_to_experiment(pilot, tree, name)
+    await pilot.press("enter")
+    await settle(app, pilot)
 
 
 def free_port() -> int:

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from conftest import log_run, make_experiment, new_client
+from conftest import (
+    cell_texts,
+    cursor_to_row,
+    log_run,
+    make_experiment,
+    new_client,
+    open_first_experiment,
+    row_for,
+    settle,
+)
 
 from mltui.app import MltuiApp
 from mltui.store import Store
@@ -11,35 +20,6 @@ from mltui.widgets.diff_view import DiffView
 from mltui.widgets.experiment_tree import ExperimentTree
 from mltui.widgets.run_list import RunList
 from mltui.widgets.status_bar import StatusBar
-
-
-def cell_texts(table) -> list[list[str]]:
-    """What the user reads in a table, row by row (without the header)."""
-    if hasattr(table, "visible_text"):
-        return table.visible_text()[1:]
-    return [[str(getattr(c, "plain", c)) for c in table.get_row_at(i)] for i in range(table.row_count)]
-
-
-def row_for(table, key: str) -> list[str]:
-    for row in cell_texts(table):
-        if len(row) > 1 and row[1].split(" ")[0] == key:
-            return row
-    raise AssertionError(f"no row {key!r} in {cell_texts(table)}")
-
-
-async def settle(app, pilot) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def open_first_experiment(app, pilot, name: str) -> None:
-    await settle(app, pilot)
-    tree = app.query_one(ExperimentTree)
-    assert tree.select_experiment(name) is not None
-    tree.focus()
-    await pilot.press("enter")
-    await settle(app, pilot)
 
 
 async def test_tick_two_runs_shows_differences(classifier_store):
@@ -52,7 +32,7 @@ async def test_tick_two_runs_shows_differences(classifier_store):
         names = [row[1] for row in cell_texts(runs.table)]
         # tick the older run first so it becomes the baseline
         for name in ("logreg-a", "logreg-b"):
-            runs.table.cursor_row = names.index(name)
+            await cursor_to_row(pilot, runs.table, names.index(name))
             await pilot.press("space")
         await pilot.pause()
         assert runs.table.cursor_row == names.index("logreg-b"), "the cursor stays on the ticked row"
@@ -75,7 +55,7 @@ async def test_baseline_key_swaps_the_sign(classifier_store):
         await pilot.press("a")
         runs = app.query_one(RunList)
         names = [row[1] for row in cell_texts(runs.table)]
-        runs.table.cursor_row = names.index("logreg-b")
+        await cursor_to_row(pilot, runs.table, names.index("logreg-b"))
         await pilot.press("b")
         await pilot.pause()
         assert cell_texts(runs.table)[names.index("logreg-b")][0] == "★"
@@ -199,7 +179,7 @@ async def test_rest_store_through_a_real_server(mlflow_server):
         assert sorted(row[1] for row in cell_texts(runs.table)) == ["rest-a", "rest-b"]
         names = [row[1] for row in cell_texts(runs.table)]
         for name in ("rest-a", "rest-b"):
-            runs.table.cursor_row = names.index(name)
+            await cursor_to_row(pilot, runs.table, names.index(name))
             await pilot.press("space")
         await pilot.pause()
         assert row_for(app.query_one(DiffView).table, "accuracy")[2:5] == ["0.85", "0.92", "+0.07 (+8.2%)"]

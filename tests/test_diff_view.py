@@ -5,8 +5,17 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 import pytest
-from conftest import make_experiment, new_client
-from test_app import cell_texts, open_first_experiment, row_for, settle
+from conftest import (
+    cell_texts,
+    cursor_to_key,
+    cursor_to_row,
+    focus_by_tab,
+    make_experiment,
+    new_client,
+    open_first_experiment,
+    row_for,
+    settle,
+)
 
 from mltui.app import MltuiApp
 from mltui.config import Config
@@ -42,7 +51,7 @@ async def tick_all_with_base_first(app, pilot):
     runs = app.query_one(RunList)
     for name in ("base", "better", "worse"):
         run_id = next(r.run_id for r in runs.runs.values() if r.name == name)
-        runs.table.move_to(run_id)
+        await cursor_to_key(pilot, runs.table, run_id)
         await pilot.press("space")
     await pilot.pause()
 
@@ -76,7 +85,7 @@ async def test_changed_only_hides_identical_rows(three_runs):
     async with three_ticked(three_runs["uri"]) as (app, pilot):
         view = app.query_one(DiffView)
         assert row_for(view.table, "seed")
-        view.table.focus()
+        await focus_by_tab(pilot, app, view.table)
         await pilot.press("d")
         keys = [row[1] for row in cell_texts(view.table)]
         assert "seed" not in keys and "C" in keys
@@ -88,7 +97,7 @@ async def test_changed_only_hides_identical_rows(three_runs):
 async def test_best_value_mode_and_direction_flip(three_runs):
     async with three_ticked(three_runs["uri"]) as (app, pilot):
         view = app.query_one(DiffView)
-        view.table.focus()
+        await focus_by_tab(pilot, app, view.table)
         await pilot.press("m")
         await settle(app, pilot)
         accuracy = row_for(view.table, "accuracy")
@@ -97,7 +106,7 @@ async def test_best_value_mode_and_direction_flip(three_runs):
         assert "best values" in str(view.query_one("#diff-summary").render())
         # flip accuracy to lower-is-better: its best becomes the minimum
         keys = [row[1] for row in cell_texts(view.table)]
-        view.table.cursor_row = keys.index("accuracy")
+        await cursor_to_row(pilot, view.table, keys.index("accuracy"))
         await pilot.press("~")
         await settle(app, pilot)
         accuracy = row_for(view.table, "accuracy")
@@ -112,9 +121,9 @@ async def test_export_markdown_writes_the_seed_row(classifier_store, tmp_path, m
         await open_first_experiment(app, pilot, "classifier")
         runs = app.query_one(RunList)
         for run_id in classifier_store["runs"]:
-            runs.table.move_to(run_id)
+            await cursor_to_key(pilot, runs.table, run_id)
             await pilot.press("space")
-        app.query_one(DiffView).table.focus()
+        await focus_by_tab(pilot, app, app.query_one(DiffView).table)
         await pilot.press("e")
         await pilot.pause()
         await pilot.press("enter")  # Markdown is first
@@ -128,9 +137,9 @@ async def test_export_markdown_writes_the_seed_row(classifier_store, tmp_path, m
 async def test_chart_plots_each_ticked_runs_history(three_runs):
     async with three_ticked(three_runs["uri"]) as (app, pilot):
         view = app.query_one(DiffView)
-        view.table.focus()
+        await focus_by_tab(pilot, app, view.table)
         keys = [row[1] for row in cell_texts(view.table)]
-        view.table.cursor_row = keys.index("accuracy")
+        await cursor_to_row(pilot, view.table, keys.index("accuracy"))
         await pilot.press("p")
         await settle(app, pilot)
         screen = app.screen
@@ -181,11 +190,11 @@ async def test_many_runs_are_capped_and_computed_off_the_ui_thread(tmp_path):
 async def test_sections_fold_and_system_tags_toggle(three_runs):
     async with three_ticked(three_runs["uri"]) as (app, pilot):
         view = app.query_one(DiffView)
-        view.table.focus()
+        await focus_by_tab(pilot, app, view.table)
         keys = [row[1] for row in cell_texts(view.table)]
         assert "▾ Params  1/2 differ" in keys
         assert not any(k.startswith("mlflow.") for k in keys)
-        view.table.cursor_row = keys.index("▾ Params  1/2 differ")
+        await cursor_to_row(pilot, view.table, keys.index("▾ Params  1/2 differ"))
         await pilot.press("enter")
         keys = [row[1] for row in cell_texts(view.table)]
         assert "▸ Params  1/2 differ" in keys and "seed" not in keys and "C" not in keys

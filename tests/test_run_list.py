@@ -5,15 +5,28 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from conftest import log_run, make_experiment, new_client
-from test_app import open_first_experiment, settle
+from conftest import (
+    cursor_to_column,
+    cursor_to_experiment,
+    cursor_to_key,
+    cursor_to_row,
+    focus_by_tab,
+    highlight_option,
+    log_run,
+    make_experiment,
+    new_client,
+    open_first_experiment,
+    settle,
+    table_text,
+)
 from textual.app import App
 
 from mltui.app import MltuiApp
 from mltui.config import Config
 from mltui.models import Experiment, Run
 from mltui.store import Store
-from mltui.widgets.run_list import FilterInput, RunList
+from mltui.widgets.filter_bar import FilterInput
+from mltui.widgets.run_list import RunList
 from mltui.widgets.status_bar import StatusBar
 
 INVOCATION = "71f3f3199ea5e1f0"
@@ -65,11 +78,11 @@ def triage_store(tmp_path_factory):
 
 
 def names(run_list: RunList) -> list[str]:
-    return [row[1].strip() for row in run_list.table.visible_text()[1:]]
+    return [row[1].strip() for row in table_text(run_list.table)[1:]]
 
 
 def column(run_list: RunList, label: str) -> list[str]:
-    header, *rows = run_list.table.visible_text()
+    header, *rows = table_text(run_list.table)
     index = header.index(label)
     return [row[index] for row in rows]
 
@@ -105,8 +118,8 @@ async def test_sort_by_metric_orders_rows(triage_store):
     async with app.run_test(size=(160, 48)) as pilot:
         await open_first_experiment(app, pilot, "sweeps/lr")
         runs = app.query_one(RunList)
-        header = runs.table.visible_text()[0]
-        runs.table.cursor_column = header.index("val_accuracy")
+        header = table_text(runs.table)[0]
+        await cursor_to_column(pilot, runs.table, header.index("val_accuracy"))
         await pilot.press("s")
         await settle(app, pilot)
         values = [v for v in column(runs, "val_accuracy") if v]
@@ -134,14 +147,14 @@ async def test_goto_key_value_and_unknown(triage_store):
     app = MltuiApp(Store(triage_store["uri"]), config=Config())
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(app, pilot)
-        app.goto("model=mistral")
+        await pilot.press("colon", *"model=mistral", "enter")
         await settle(app, pilot)
         assert sorted(names(app.query_one(RunList))) == ["gsm8k-mistral", "mmlu-mistral"]
         run_id = triage_store["ids"]["lr-0.01"]
-        app.goto(run_id)
+        await pilot.press("colon", *run_id, "enter")
         await settle(app, pilot)
         assert names(app.query_one(RunList)) == ["lr-0.01"]
-        app.goto("no-such-thing")
+        await pilot.press("colon", *"no-such-thing", "enter")
         await settle(app, pilot)
         assert "No run matches 'no-such-thing'" in app.query_one(StatusBar).error
         assert names(app.query_one(RunList)) == ["lr-0.01"], "what the user had stays"
@@ -155,8 +168,8 @@ async def test_children_nest_under_their_parent_and_fold(triage_store):
         shown = names(runs)
         assert shown[0] == "▾ sweep-parent"
         assert all(name.startswith("lr-") for name in shown[1:])
-        assert all(row[1].startswith("    lr-") for row in runs.table.visible_text()[1:][1:])
-        runs.table.cursor_row = 0
+        assert all(row[1].startswith("    lr-") for row in table_text(runs.table)[1:][1:])
+        await cursor_to_row(pilot, runs.table, 0)
         await pilot.press("enter")
         assert names(runs) == ["▸ sweep-parent (+4)"]
         await pilot.press("enter")
@@ -180,20 +193,20 @@ async def test_group_by_shows_mean_per_group(triage_store, monkeypatch, threaded
         screen = app.screen
         option_list = screen.query_one("OptionList")
         labels = [str(option_list.get_option_at_index(i).prompt) for i in range(option_list.option_count)]
-        option_list.highlighted = labels.index("param model")
+        await highlight_option(pilot, option_list, labels.index("param model"))
         await pilot.press("enter")
         await settle(app, pilot)
-        rows = {row[1].strip(): row for row in runs.table.visible_text()[1:]}
-        header = runs.table.visible_text()[0]
+        rows = {row[1].strip(): row for row in table_text(runs.table)[1:]}
+        header = table_text(runs.table)[0]
         acc = header.index("val_accuracy")
         assert rows["▸ model=resnet (2)"][acc] == "0.75 (0.7–0.8)"
         assert rows["▸ model=vit (2)"][acc] == "0.75 (0.6–0.9)"
-        runs.table.move_to("group:p:model=resnet")
+        await cursor_to_key(pilot, runs.table, "group:p:model=resnet")
         await pilot.press("enter")
         assert names(runs)[1:5] == ["▾ model=resnet (2)", "lr-0.01", "lr-0.1", "▸ model=vit (2)"]
         await pilot.press("enter")
         assert names(runs)[1:] == ["▸ model=resnet (2)", "▸ model=vit (2)"]
-        runs.table.move_to("group:p:model=vit")
+        await cursor_to_key(pilot, runs.table, "group:p:model=vit")
         await pilot.press("space")
         await pilot.pause()
         assert sorted(r.name for r in runs.ticked.values()) == ["lr-0.0001", "lr-0.001"]
@@ -217,19 +230,22 @@ async def test_column_choice_is_remembered(triage_store, tmp_path, monkeypatch):
     async with app.run_test(size=(160, 48)) as pilot:
         await open_first_experiment(app, pilot, "sweeps/lr")
         runs = app.query_one(RunList)
-        assert "val_loss" in runs.table.visible_text()[0]
+        assert "val_loss" in table_text(runs.table)[0]
         await pilot.press("C")
         await pilot.pause()
         picker = app.screen.query_one("SelectionList")
         values = [picker.get_option_at_index(i).value for i in range(picker.option_count)]
-        picker.deselect("m:val_loss")
-        app.screen.selected.discard("m:val_loss")
-        picker.select("p:lr")
-        app.screen.selected.add("p:lr")
         assert "p:lr" in values
+        for wanted in ("m:val_loss", "p:lr"):  # narrow the list by typing, then space toggles
+            await focus_by_tab(pilot, app, app.screen.query_one("#pick-filter"))
+            await pilot.press(*["backspace"] * 20, *wanted.split(":")[1])
+            await focus_by_tab(pilot, app, picker)
+            shown = [picker.get_option_at_index(i).value for i in range(picker.option_count)]
+            await highlight_option(pilot, picker, shown.index(wanted))
+            await pilot.press("space")
         await pilot.press("enter")
         await pilot.pause()
-        header = runs.table.visible_text()[0]
+        header = table_text(runs.table)[0]
         assert "val_loss" not in header and "lr" in header
     saved = Config.load()
     assert any("p:lr" in cols and "m:val_loss" not in cols for cols in saved.columns.values())
@@ -242,9 +258,9 @@ async def test_ticked_experiments_list_together(triage_store):
         from mltui.widgets.experiment_tree import ExperimentTree
 
         tree = app.query_one(ExperimentTree)
-        tree.focus()
+        await focus_by_tab(pilot, app, tree)
         for name in ("eval-harness/mmlu", "eval-harness/gsm8k"):
-            tree.select_experiment(name)
+            await cursor_to_experiment(pilot, tree, name)
             await pilot.press("space")
         await pilot.press("enter")
         await settle(app, pilot)
@@ -302,15 +318,17 @@ async def test_pages_stream_visibly_and_nest_at_the_end(triage_store, monkeypatc
         assert sorted(runs.table._index) == sorted(runs.runs), "every run shows, once"
 
 
-async def test_pages_arriving_during_a_threaded_layout_are_kept(monkeypatch):
+async def test_pages_arriving_during_a_threaded_layout_are_kept(monkeypatch, tmp_path):
     """A sweep streaming in while the tree re-nests in a thread: no run is lost or doubled."""
     monkeypatch.setattr(RunList, "THREADED_LAYOUT_FROM", 0)
     parent = Run("p" * 32, "parent", "1")
     kids = [Run(f"{i:032x}", f"child-{i}", "1", tags={"mlflow.parentRunId": parent.run_id}) for i in range(6)]
 
+    store = Store(f"sqlite:///{tmp_path}/never-opened.db")  # the pages are handed in below
+
     class Bare(App):
         def compose(self):
-            yield RunList(config=Config())
+            yield RunList(Config(), store, store)
 
     app = Bare()
     async with app.run_test(size=(120, 30)) as pilot:
@@ -319,15 +337,15 @@ async def test_pages_arriving_during_a_threaded_layout_are_kept(monkeypatch):
         runs.fetching = True
         runs._reset()
         runs._add_runs(kids[:2])  # first rows: laid out on the spot
-        assert runs.table.row_count == 2 and not runs._relayout_pending
-        runs._last_rebuild = 0.0
+        assert runs.table.row_count == 2 and not runs.row_layout.pending
+        runs.row_layout.last_rebuild = 0.0
         runs._add_runs(kids[2:4])  # due for a layout: it goes to a thread
-        assert runs._relayout_pending
+        assert runs.row_layout.pending
         runs._add_runs([parent])  # arrives while the thread works: shown at once
         runs._add_runs(kids[4:])
         assert runs.table.row_count == 7
         runs.fetching = False
-        runs._relayout()  # what the end of RunList.load does
+        runs.row_layout.relayout()  # what the end of RunList.load does
         await app.workers.wait_for_complete()
         await pilot.pause()
         await app.workers.wait_for_complete()
@@ -345,9 +363,9 @@ async def test_live_refresh_updates_running_runs_in_place(tmp_path):
     async with app.run_test(size=(160, 48)) as pilot:
         await open_first_experiment(app, pilot, "live")
         runs = app.query_one(RunList)
-        runs.table.move_to(done)
+        await cursor_to_key(pilot, runs.table, done)
         await pilot.press("space")
-        runs.table.move_to(running)
+        await cursor_to_key(pilot, runs.table, running)
         await pilot.press("space", "w")
         assert "● live" in str(app.query_one("#run-list-title").render())
         client.log_metric(running, "acc", 0.7)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import log_run, make_experiment, new_client
+from conftest import highlight_option, log_run, make_experiment, new_client, open_first_experiment, settle, table_text
 from mlflow import MlflowClient
-from test_app import open_first_experiment, settle
 
 from mltui.app import MltuiApp
 from mltui.config import Config
@@ -37,7 +36,7 @@ async def test_tag_rename_and_note(small_store):
         await pilot.press("r", "ctrl+a", "ctrl+k", *"champion", "enter")
         await settle(app, pilot)
         assert client.get_run(run_id).info.run_name == "champion"
-        assert app.query_one(RunList).table.visible_text()[1][1] == "champion"
+        assert table_text(app.query_one(RunList).table)[1][1] == "champion"
         await pilot.press("n", *"looks good", "ctrl+s")
         await settle(app, pilot)
         assert client.get_run(run_id).data.tags["mlflow.note.content"] == "looks good"
@@ -45,7 +44,9 @@ async def test_tag_rename_and_note(small_store):
         await pilot.pause()
         option_list = app.screen.query_one("OptionList")
         labels = [str(option_list.get_option_at_index(i).prompt) for i in range(option_list.option_count)]
-        option_list.highlighted = next(i for i, label in enumerate(labels) if label.startswith("stage"))
+        await highlight_option(
+            pilot, option_list, next(i for i, label in enumerate(labels) if label.startswith("stage"))
+        )
         await pilot.press("enter")
         await settle(app, pilot)
         assert "stage" not in client.get_run(run_id).data.tags
