@@ -2,19 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
+from typing import Protocol, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from mltui.models import Experiment
 from mltui.text import clean
+
+
+class PaletteApp(Protocol):
+    """What the palette calls on the app."""
+
+    def action_goto(self) -> None: ...
+
+    def action_reload(self) -> None: ...
+
+    def action_help(self) -> None: ...
+
+    def known_experiments(self) -> list[Experiment]: ...
+
+    def open_experiments(self, experiments: list[Experiment]) -> None: ...
 
 
 class MltuiCommands(Provider):
     """Every experiment by name, plus the app's main actions."""
 
-    def _commands(self) -> list[tuple[str, object, str]]:
-        app = self.app
-        commands: list[tuple[str, object, str]] = [
+    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
+        app = cast(PaletteApp, self.app)
+        commands: list[tuple[str, Callable[[], object], str]] = [
             ("Go to run / id / key=value…", app.action_goto, "Find runs in every experiment"),
             ("Reload", app.action_reload, "Fetch experiments and runs again"),
             ("Help: keys", app.action_help, "Every key, by pane"),

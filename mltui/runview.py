@@ -156,7 +156,8 @@ def layout_rows(
     if group_by:
         return group_runs(runs, group_by, expanded), None
     tree = RunTree(runs)
-    return tree.rows(collapsed), tree
+    rows: list[Row] = list(tree.rows(collapsed))
+    return rows, tree
 
 
 def add_keys(keys: dict[str, set[str]], runs: Iterable[Run]) -> bool:
@@ -174,7 +175,10 @@ def end_of_children(rows: Sequence[Row], index: int) -> int:
     row = rows[index]
     depth = row.depth if isinstance(row, RunRow) else 0
     end = index + 1
-    while end < len(rows) and isinstance(rows[end], RunRow) and rows[end].depth > depth:
+    while end < len(rows):
+        below = rows[end]
+        if not (isinstance(below, RunRow) and below.depth > depth):
+            break
         end += 1
     return end
 

@@ -159,7 +159,8 @@ class Store:
             from mlflow.entities import ViewType
 
             view = ViewType.ALL if include_deleted else ViewType.ACTIVE_ONLY
-            found, token = [], None
+            found: list[Experiment] = []
+            token = None
             while True:
                 page = client.search_experiments(view_type=view, max_results=1000, page_token=token)
                 found.extend(

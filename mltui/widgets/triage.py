@@ -33,7 +33,8 @@ TRIAGE_BINDINGS = [
 class TriageHost(Protocol):
     """The run list as triage sees it: what is under the cursor, and how to show a change."""
 
-    ticked: dict[str, Run]
+    @property
+    def ticked(self) -> dict[str, Run]: ...
 
     @property
     def app(self) -> App[Any]: ...

@@ -191,14 +191,6 @@ class VirtualTable(ScrollView, can_focus=True):
     def index_of(self, key: str) -> int | None:
         return self._index.get(key)
 
-    def move_to(self, key: str) -> bool:
-        """Put the cursor on the row with `key`, if it is shown."""
-        index = self._index.get(key)
-        if index is None:
-            return False
-        self.cursor_row = index
-        return True
-
     # -- cursor -------------------------------------------------------------------
 
     def validate_cursor_row(self, row: int) -> int:
@@ -322,10 +314,3 @@ class VirtualTable(ScrollView, can_focus=True):
             self._cache.clear()
         self._cache[row.key] = segments
         return segments
-
-    def visible_text(self) -> list[list[str]]:
-        """The cells as a user reads them (header first): for tests and debugging."""
-        lines = [[c.label.split("\n")[0].strip() for c in self.columns]]
-        for row in self.rows:
-            lines.append([self.render_cell(row, c)[0] for c in self.columns])
-        return lines
