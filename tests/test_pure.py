@@ -10,19 +10,23 @@ from hypothesis import strategies as st
 from mltui.config import Config
 from mltui.formatting import format_duration, format_number
 from mltui.locations import friendly_error, resolve_location, sqlite_path
-from mltui.models import Run
+from mltui.models import Experiment, Run
 from mltui.runview import (
     CellContext,
+    ListTitle,
     RunRow,
     RunTree,
+    add_keys,
     cell_text,
     end_of_children,
     group_runs,
     metric_stats,
+    next_sort,
     order_by_clause,
     sort_runs,
 )
 from mltui.text import clean, literal, mask_uri, strip_control
+from mltui.widgets.run_columns import column_options, group_options, table_columns, visible_columns
 
 
 def run(run_id: str, name: str = "", parent: str | None = None, **metrics: float) -> Run:
@@ -186,3 +190,42 @@ def test_chart_helpers():
     smoothed = smooth([1.0, float("nan"), 3.0], 0.5)
     assert smoothed[0] == 1.0 and math.isnan(smoothed[1]) and smoothed[2] == 2.0
     assert plottable([0, 1, 2], [0.0, float("inf"), 2.0], log_scale=True) == ([2], [2.0])
+
+
+def test_sort_key_cycles_descending_ascending_off():
+    assert next_sort(None, "m:acc") == ("m:acc", True)
+    assert next_sort(("m:acc", True), "m:acc") == ("m:acc", False)
+    assert next_sort(("m:acc", False), "m:acc") is None
+    assert next_sort(("m:acc", False), "name") == ("name", True)
+
+
+def test_add_keys_reports_only_new_keys():
+    keys: dict[str, set[str]] = {"m": set(), "p": set(), "t": set()}
+    first = Run("a", "a", "1", metrics={"acc": 1.0}, params={"C": "1"}, tags={"team": "x"})
+    assert add_keys(keys, [first])
+    assert keys == {"m": {"acc"}, "p": {"C"}, "t": {"team"}}
+    assert not add_keys(keys, [Run("b", "b", "1", metrics={"acc": 2.0})])
+    assert add_keys(keys, [Run("c", "c", "1", params={"seed": "1"})])
+
+
+def test_list_title_reads_literally_and_says_every_option():
+    title = ListTitle(["[b]exp[/b]"], None, 3, "metrics.acc > 0.9", ("m:acc", True), "p:model", True, live=True)
+    text = "".join(part for part, _ in title.parts())
+    assert text == "Runs of [b]exp[/b]  filter: metrics.acc > 0.9  sort: acc ↓  grouped by model  +deleted  ● live"
+    lookup = ListTitle(["a", "b"], "id\x1b[2J", 7)
+    assert "".join(p for p, _ in lookup.parts()) == "Go to id  7 runs in 2 experiments", "escapes dropped"
+
+
+def test_run_columns_fixed_then_chosen_and_bounded_widths():
+    keys = {"m": {"loss", "acc"}, "p": {"C"}, "t": {"team", "mlflow.user"}}
+    one, two = [Experiment("1", "a")], [Experiment("1", "a"), Experiment("2", "b")]
+    assert visible_columns(one, keys, None) == ["tick", "name", "status", "start", "duration", "m:acc", "m:loss"]
+    assert visible_columns(two, keys, ["p:C"])[2] == "experiment"
+    assert visible_columns(two, keys, ["p:C"])[-1] == "p:C"
+    ctx = CellContext(set(), None, {})
+    long = RunRow(Run("r", "n" * 100, "1", metrics={"acc": 0.123456789}, params={"C": "x" * 100}))
+    widths = {c.key: c.width for c in table_columns(["name", "m:acc", "p:C"], [long], ctx, grouped=False)}
+    assert widths == {"name": 40, "m:acc": 6, "p:C": 24}
+    assert [v for v, _ in group_options(keys)] == ["", "p:C", "t:team"], "no mlflow.* system tags"
+    assert ("m:acc", "metric acc", True) in column_options(keys, ["m:acc"])
+    assert ("p:C", "param C", False) in column_options(keys, ["m:acc"])
