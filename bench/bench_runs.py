@@ -442,7 +442,7 @@ def child_app(uri: str, exp_name: str, runs: int, presses: int, busy: bool) -> d
 
             # What other actions cost with every run loaded (each blocks the UI while it runs):
             t = time.perf_counter()
-            run_list._rebuild_rows()  # live refresh (w), fold, group-by and local sorts all do this
+            run_list.row_layout.rebuild_now()  # live refresh (w), fold, group-by and local sorts all do this
             result["rebuild_rows_s"] = time.perf_counter() - t
             t = time.perf_counter()
             gc.collect()  # a full collection, which allocation-heavy actions trigger now and then
@@ -459,7 +459,7 @@ def child_nested(runs: int, page_gap: float) -> dict:
 
     Replays what `RunList.load` does (fetching True, `_add_runs` per page, one
     page every `page_gap` seconds of real time, then fetching False and a final
-    `_relayout` if rows are out of tree order), with no store involved. A probe
+    `row_layout.relayout()` if rows are out of tree order), with no store involved. A probe
     on the app's event loop wakes every 5 ms and records how late it woke: that
     lag is how long a key press would wait. Layouts of big lists run in a
     thread (`RunList.THREADED_LAYOUT_FROM`), so their cost shows up as lag only
@@ -468,9 +468,10 @@ def child_nested(runs: int, page_gap: float) -> dict:
     os.environ["MLTUI_CONFIG_DIR"] = tempfile.mkdtemp(prefix="mltui-bench-config-")
     from textual.app import App
 
-    import mltui.widgets.run_list as run_list_module
+    import mltui.widgets.run_layout as run_layout_module
+    from mltui.config import Config
     from mltui.models import Experiment, Run
-    from mltui.store import FIRST_PAGE, PAGE_SIZE
+    from mltui.store import FIRST_PAGE, PAGE_SIZE, Store
     from mltui.widgets.run_list import RunList
 
     def make(i: int, nested: bool) -> Run:
@@ -488,13 +489,15 @@ def child_nested(runs: int, page_gap: float) -> dict:
             tags=tags,
         )
 
+    unused = Store(f"sqlite:///{tempfile.mkdtemp(prefix='mltui-bench-')}/never-opened.db")  # pages are handed in
+
     class Bare(App):
         def compose(self):
-            yield RunList()
+            yield RunList(Config(), unused, unused)
 
     result: dict = {
         "page_gap_s": page_gap,
-        "rebuild_every_s": run_list_module.REBUILD_EVERY,
+        "rebuild_every_s": run_layout_module.REBUILD_EVERY,
         "threaded_from": RunList.THREADED_LAYOUT_FROM,
     }
 
@@ -506,14 +509,14 @@ def child_nested(runs: int, page_gap: float) -> dict:
             all_runs = [make(i, nested) for i in range(runs)]
             pages = [all_runs[:FIRST_PAGE]] + [all_runs[k : k + PAGE_SIZE] for k in range(FIRST_PAGE, runs, PAGE_SIZE)]
             layouts = []
-            original = run_list._show_layout
+            original = run_list.row_layout._show
 
             def counted(rows, tree) -> None:
                 t = time.perf_counter()
                 original(rows, tree)
                 layouts.append(time.perf_counter() - t)
 
-            run_list._show_layout = counted
+            run_list.row_layout._show = counted
             lags: list[float] = []
             probing = True
 
@@ -536,9 +539,9 @@ def child_nested(runs: int, page_gap: float) -> dict:
             streamed_layouts = len(layouts)
             run_list.fetching = False
             t = time.perf_counter()
-            if run_list._stale:
-                run_list._relayout()
-            while run_list._relayout_pending or run_list._stale:
+            if run_list.row_layout.stale:
+                run_list.row_layout.relayout()
+            while not run_list.row_layout.placed:
                 await asyncio.sleep(0.005)
             final_s = time.perf_counter() - t
             probing = False
@@ -735,7 +738,7 @@ def print_keys(res: dict) -> None:
     print()
     print("  with every run loaded:")
     print(
-        f"    RunList._rebuild_rows() (live refresh, fold, group, local sort): {app['rebuild_rows_s'] * 1000:,.0f} ms"
+        f"    RunLayout.rebuild_now() (live refresh, fold, group, local sort): {app['rebuild_rows_s'] * 1000:,.0f} ms"
     )
     print(
         f"    one full gc.collect(): {app['full_gc_s'] * 1000:,.0f} ms over {app['gc_tracked_objects']:,} tracked objects"

@@ -35,7 +35,7 @@ async def tick_names(app, pilot, names: list[str]) -> None:
     runs = app.query_one(RunList)
     for name in names:
         run_id = next(r.run_id for r in runs.runs.values() if r.name == name)
-        runs.table.move_to(run_id)
+        runs.table.cursor_row = runs.table.index_of(run_id)
         await pilot.press("space")
 
 
@@ -67,7 +67,9 @@ async def artifact_view(uri: str) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         runs = app.query_one(RunList)
-        runs.table.move_to(next(r.run_id for r in runs.runs.values() if r.name.startswith("llama")))
+        runs.table.cursor_row = runs.table.index_of(
+            next(r.run_id for r in runs.runs.values() if r.name.startswith("llama"))
+        )
         await settle(app, pilot)
         await asyncio.sleep(0.3)  # the pane lists a run once the cursor rests on it
         await settle(app, pilot)
@@ -87,9 +89,9 @@ async def grouped_runs(uri: str) -> None:
         await settle(app, pilot)
         runs = app.query_one(RunList)
         runs.group_by = "p:model"
-        runs.expanded_groups.add("group:p:model=vit")
+        runs.row_layout.expanded.add("group:p:model=vit")
         runs._update_title()
-        runs._rebuild_rows()
+        runs.row_layout.rebuild_now()
         await settle(app, pilot)
         app.save_screenshot(str(HERE / "runs-grouped.svg"))
 
