@@ -54,7 +54,7 @@ class MltuiApp(App[None]):
                 yield RunList(self.config, id="runs")
                 with Horizontal(id="bottom"):
                     yield DiffView(tuple(self.config.lower_is_better), id="diff")
-                    yield ArtifactViewer(id="artifacts")
+                    yield ArtifactViewer(self.store, id="artifacts")
         yield StatusBar(id="status")
         yield Footer()
 

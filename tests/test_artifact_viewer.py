@@ -17,9 +17,11 @@ from textual.widgets import Footer, Static, Tree
 from textual.worker import WorkerCancelled
 from textual_image.widget import Image
 
+from mltui.models import ArtifactEntry
 from mltui.screens.save_artifact import SaveArtifactScreen
 from mltui.store import Store
-from mltui.widgets.artifact_viewer import ArtifactViewer, display_lines, display_table
+from mltui.widgets.artifact_preview import display_lines, display_table
+from mltui.widgets.artifact_viewer import ArtifactViewer
 from mltui.widgets.text_view import TextView
 from mltui.widgets.virtual_table import VirtualTable
 
@@ -30,15 +32,30 @@ HTML = """<html><head><style>p{color:red}</style><script>alert('pwned')</script>
 
 
 class Harness(App):
-    """The smallest app that hosts the pane: a store and the viewer."""
+    """The smallest app that hosts the pane: the viewer, handed a real store as its artifact source."""
 
     def __init__(self, uri: str) -> None:
         super().__init__()
-        self.store = Store(uri)
+        self.source = Store(uri)
 
     def compose(self) -> ComposeResult:
-        yield ArtifactViewer()
+        yield ArtifactViewer(self.source)
         yield Footer()
+
+
+class CountingSource:
+    """A real store as an `ArtifactSource` that records every listing asked of it."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.calls: list[tuple[str, str | None]] = []
+
+    async def list_artifacts(self, run_id: str, path: str | None = None) -> list[ArtifactEntry]:
+        self.calls.append((run_id, path))
+        return await self.store.list_artifacts(run_id, path)
+
+    async def download_artifact(self, run_id: str, path: str) -> Path:
+        return await self.store.download_artifact(run_id, path)
 
 
 def make_png(path: Path) -> Path:
@@ -122,16 +139,19 @@ async def start(app: Harness, pilot, run_id: str) -> ArtifactViewer:
 
 
 async def move_to(app: Harness, pilot, path: str):
-    """Expand the folders on `path` (listing them lazily) and put the tree cursor on it."""
-    viewer = app.query_one(ArtifactViewer)
-    node = viewer.tree.root
+    """Walk the tree cursor with the arrow keys to `path`, opening folders on the way with space."""
+    tree = app.query_one(ArtifactViewer).tree
+    node = tree.root
     for part in path.split("/"):
         node = next(n for n in node.children if n.data is not None and n.data.name == part)
+        for _ in range(200):
+            if tree.cursor_node is node:
+                break
+            await pilot.press("down" if tree.cursor_line < node.line else "up")
+        assert tree.cursor_node is node, f"cursor did not reach {path}"
         if node.data.is_dir and not node.is_expanded:
-            node.expand()
+            await pilot.press("space")  # lists the folder lazily
             await settle(app, pilot)
-    viewer.tree.move_cursor(node)
-    await pilot.pause()
     return node
 
 
@@ -201,15 +221,14 @@ async def test_switching_runs_resets_the_tree(artifact_store):
 
 
 async def test_skimming_runs_lists_only_the_last_one(artifact_store):
-    app = Harness(artifact_store["uri"])
-    calls: list[tuple[str, str | None]] = []
-    original = app.store.list_artifacts
+    source = CountingSource(Store(artifact_store["uri"]))
+    calls = source.calls
 
-    async def counting(run_id, path=None):
-        calls.append((run_id, path))
-        return await original(run_id, path)
+    class CountingHarness(App):
+        def compose(self) -> ComposeResult:
+            yield ArtifactViewer(source)
 
-    app.store.list_artifacts = counting
+    app = CountingHarness()
     async with app.run_test(size=(160, 48)) as pilot:
         viewer = app.query_one(ArtifactViewer)
         for run_id in (artifact_store["run"], artifact_store["empty"], artifact_store["other"]):
@@ -325,7 +344,7 @@ async def test_big_csv_is_capped_at_10000_rows(artifact_store):
 async def test_show_run_before_mount_lists_on_mount(artifact_store):
     class EarlyHarness(Harness):
         def compose(self) -> ComposeResult:
-            viewer = ArtifactViewer()
+            viewer = ArtifactViewer(self.source)
             viewer.show_run(artifact_store["other"])
             yield viewer
 
