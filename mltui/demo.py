@@ -324,7 +324,7 @@ class _Builder:
             scores, latencies = harness_history(seed, score, steps)
             metrics = (
                 {}
-                if running
+                if duration is None
                 else {
                     f"{task}_accuracy": score,
                     f"{task}_accuracy_stderr": round(0.004 + 0.001 * seed, 4),

@@ -134,13 +134,13 @@ async def start(app: Harness, pilot, run_id: str) -> ArtifactViewer:
     viewer = app.query_one(ArtifactViewer)
     viewer.show_run(run_id)
     await settle(app, pilot)
-    viewer.tree.focus()
+    viewer.artifact_tree.focus()
     return viewer
 
 
 async def move_to(app: Harness, pilot, path: str):
     """Walk the tree cursor with the arrow keys to `path`, opening folders on the way with space."""
-    tree = app.query_one(ArtifactViewer).tree
+    tree = app.query_one(ArtifactViewer).artifact_tree
     node = tree.root
     for part in path.split("/"):
         node = next(n for n in node.children if n.data is not None and n.data.name == part)
@@ -189,10 +189,10 @@ async def test_tree_lists_root_with_sizes_and_folders_lazily(artifact_store):
     app = Harness(artifact_store["uri"])
     async with app.run_test(size=(160, 48)) as pilot:
         viewer = await start(app, pilot, artifact_store["run"])
-        labels = [str(n.label) for n in viewer.tree.root.children]
+        labels = [str(n.label) for n in viewer.artifact_tree.root.children]
         assert labels[:4] == ["data/", "logs/", "model/", "plots/"]
         assert any(label.startswith("evil.txt") and label.endswith(" B") for label in labels)
-        logs = viewer.tree.root.children[1]
+        logs = viewer.artifact_tree.root.children[1]
         assert not logs.children  # not listed until opened
         await move_to(app, pilot, "logs/train.log")
         assert [str(n.label).split()[0] for n in logs.children] == ["train.log"]
@@ -209,7 +209,7 @@ async def test_switching_runs_resets_the_tree(artifact_store):
         await pilot.press("enter")
         viewer.show_run(artifact_store["other"])  # moving away cancels or discards the preview
         await settle(app, pilot)
-        assert [str(n.label).split()[0] for n in viewer.tree.root.children] == ["other.txt"]
+        assert [str(n.label).split()[0] for n in viewer.artifact_tree.root.children] == ["other.txt"]
         assert current_view(app) == "preview-message" and "evil" not in status(app)
         assert "Select a file" in screen_text(app)
         viewer.show_run(artifact_store["empty"])
@@ -518,7 +518,11 @@ async def test_server_artifacts_list_and_preview(mlflow_server, tmp_path):
     app = Harness(mlflow_server["uri"])
     async with app.run_test(size=(160, 48)) as pilot:
         viewer = await start(app, pilot, run_id)
-        assert [str(n.label).split()[0] for n in viewer.tree.root.children] == ["logs/", "plots/", "params.yaml"]
+        assert [str(n.label).split()[0] for n in viewer.artifact_tree.root.children] == [
+            "logs/",
+            "plots/",
+            "params.yaml",
+        ]
         await open_artifact(app, pilot, "logs/served.log")
         assert "last served line" in screen_text(app)
         await open_artifact(app, pilot, "params.yaml")

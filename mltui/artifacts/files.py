@@ -25,7 +25,6 @@ def save_target(dest: str, name: str) -> Path:
 
 def copy_artifact(source: Path, target: Path) -> Path:
     """Copy a downloaded file or folder to `target`, never overwriting a file; return `target`."""
-
     if target.exists():
         raise FileExistsError(17, "already exists; choose another path", str(target))
     if source.is_dir():
@@ -38,7 +37,7 @@ def copy_artifact(source: Path, target: Path) -> Path:
 
 def opener_command(kind: str, environ: Mapping[str, str]) -> list[str]:
     """The program to open an artifact with: `$PAGER` for text, `$EDITOR` otherwise."""
-
+    candidates: tuple[str | None, ...]
     if kind in TEXT_KINDS:
         candidates = (environ.get("PAGER"), "less")
     else:

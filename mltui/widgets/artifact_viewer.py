@@ -81,7 +81,7 @@ class ArtifactViewer(Widget):
         yield ArtifactPreview(id="artifact-preview")
 
     @property
-    def tree(self) -> ArtifactTree:
+    def artifact_tree(self) -> ArtifactTree:
         return self.query_one(ArtifactTree)
 
     @property
@@ -92,7 +92,7 @@ class ArtifactViewer(Widget):
 
     def show_run(self, run_id: str | None) -> None:
         """Show `run_id`'s artifacts (None: nothing); the root is listed in a worker."""
-        if run_id == self.run_id and self.is_mounted and self.tree.root_listed:
+        if run_id == self.run_id and self.is_mounted and self.artifact_tree.root_listed:
             return
         self.run_id = run_id
         if self.is_mounted:
@@ -113,7 +113,7 @@ class ArtifactViewer(Widget):
         self.preview.show_message(
             "No run selected" if self.run_id is None else "Select a file and press Enter to preview"
         )
-        self.tree.show_run(self.run_id)
+        self.artifact_tree.show_run(self.run_id)
 
     @on(ArtifactTree.Status)
     def _on_tree_status(self, event: ArtifactTree.Status) -> None:
@@ -135,7 +135,7 @@ class ArtifactViewer(Widget):
 
     def action_preview(self) -> None:
         """Preview the file under the tree cursor (Enter outside the tree)."""
-        node = self.tree.cursor_node
+        node = self.artifact_tree.cursor_node
         if node is not None and node.data is not None and not node.data.is_dir:
             self._load_preview(node.data)
         elif node is not None:
@@ -195,7 +195,7 @@ class ArtifactViewer(Widget):
     # -- save / open -------------------------------------------------------------------
 
     def _cursor_entry(self) -> ArtifactEntry | None:
-        node = self.tree.cursor_node
+        node = self.artifact_tree.cursor_node
         return node.data if node is not None else None
 
     def action_save(self) -> None:
@@ -204,10 +204,12 @@ class ArtifactViewer(Widget):
         if entry is None or self.run_id is None:
             return
         name = entry.name or self.run_id
-        self.app.push_screen(
-            SaveArtifactScreen(name, os.getcwd()),
-            lambda dest: self._save(entry, dest) if dest else None,
-        )
+
+        def save_to(dest: str | None) -> None:
+            if dest:
+                self._save(entry, dest)
+
+        self.app.push_screen(SaveArtifactScreen(name, os.getcwd()), save_to)
 
     @work(group="artifact-save", exit_on_error=False)
     async def _save(self, entry: ArtifactEntry, dest: str) -> None:
