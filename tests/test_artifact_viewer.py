@@ -161,6 +161,11 @@ async def open_artifact(app: Harness, pilot, path: str) -> None:
     await settle(app, pilot)
 
 
+async def type_over(pilot, text: str) -> None:
+    """Replace the focused input's text by typing: Ctrl+A (start), Ctrl+K (delete to the end), then the keys."""
+    await pilot.press("ctrl+a", "ctrl+k", *text)
+
+
 def status(app: App) -> str:
     return str(app.query_one("#artifact-status", Static).content)
 
@@ -289,9 +294,14 @@ async def test_yaml_preview_and_tree_toggle(artifact_store):
         await pilot.pause()
         assert current_view(app) == "preview-structure"
         tree = app.query_one("#preview-structure", Tree)
+        await pilot.press("tab")  # from the file tree to the structure tree
+        assert app.focused is tree
         optimizer = next(n for n in tree.root.children if str(n.label).startswith("optimizer"))
-        optimizer.expand()
+        while tree.cursor_node is not optimizer and tree.cursor_line < tree.last_line:
+            await pilot.press("down")
+        await pilot.press("space")
         await pilot.pause()
+        assert optimizer.is_expanded
         assert "name: adam" in screen_text(app)
         await pilot.press("t")
         await pilot.pause()
@@ -445,7 +455,8 @@ async def test_save_a_file_and_a_folder(artifact_store, tmp_path):
         await pilot.pause()
         field = app.screen.query_one("#save-path")
         assert field.value  # defaults to the current directory
-        field.value = str(tmp_path)
+        await type_over(pilot, str(tmp_path))
+        assert field.value == str(tmp_path)
         await pilot.press("enter")
         await settle(app, pilot)
         assert '"accuracy": 0.9321' in (tmp_path / "metrics.json").read_text()
@@ -453,7 +464,7 @@ async def test_save_a_file_and_a_folder(artifact_store, tmp_path):
         await move_to(app, pilot, "logs")
         await pilot.press("s")
         await pilot.pause()
-        app.screen.query_one("#save-path").value = str(tmp_path / "copy") + "/"
+        await type_over(pilot, str(tmp_path / "copy") + "/")
         await pilot.press("enter")
         await settle(app, pilot)
         assert (tmp_path / "copy" / "logs" / "train.log").read_text().endswith("training done\n")
