@@ -54,7 +54,7 @@ class MltuiApp(App[None]):
                 yield RunList(self.config, self.store, self.store, id="runs")
                 with Horizontal(id="bottom"):
                     yield DiffView(self.store, tuple(self.config.lower_is_better), id="diff")
-                    yield ArtifactViewer(id="artifacts")
+                    yield ArtifactViewer(self.store, id="artifacts")
         yield StatusBar(id="status")
         yield Footer()
 

@@ -29,9 +29,16 @@ def strip_control(value: str, *, keep_newlines: bool = False) -> str:
     return value
 
 
-def clean(value: object, *, max_len: int | None = 500) -> str:
-    """A one-line printable form of any untrusted value."""
-    text = strip_control(str(value))
+def clean(value: object, *, max_len: int | None = 500, first_line: bool = False) -> str:
+    """A one-line printable form of any untrusted value.
+
+    `first_line` keeps only the first non-blank line (an error message's
+    headline) instead of joining all lines with spaces.
+    """
+    text = str(value)
+    if first_line:
+        text = next((line for line in text.splitlines() if line.strip()), text)
+    text = strip_control(text)
     if max_len is not None and len(text) > max_len:
         text = text[: max_len - 1] + "…"
     return text

@@ -17,9 +17,11 @@ from textual.widgets import Footer, Static, Tree
 from textual.worker import WorkerCancelled
 from textual_image.widget import Image
 
+from mltui.models import ArtifactEntry
 from mltui.screens.save_artifact import SaveArtifactScreen
 from mltui.store import Store
-from mltui.widgets.artifact_viewer import ArtifactViewer, display_lines, display_table
+from mltui.widgets.artifact_preview import display_lines, display_table
+from mltui.widgets.artifact_viewer import ArtifactViewer
 from mltui.widgets.text_view import TextView
 from mltui.widgets.virtual_table import VirtualTable
 
@@ -30,15 +32,30 @@ HTML = """<html><head><style>p{color:red}</style><script>alert('pwned')</script>
 
 
 class Harness(App):
-    """The smallest app that hosts the pane: a store and the viewer."""
+    """The smallest app that hosts the pane: the viewer, handed a real store as its artifact source."""
 
     def __init__(self, uri: str) -> None:
         super().__init__()
-        self.store = Store(uri)
+        self.source = Store(uri)
 
     def compose(self) -> ComposeResult:
-        yield ArtifactViewer()
+        yield ArtifactViewer(self.source)
         yield Footer()
+
+
+class CountingSource:
+    """A real store as an `ArtifactSource` that records every listing asked of it."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.calls: list[tuple[str, str | None]] = []
+
+    async def list_artifacts(self, run_id: str, path: str | None = None) -> list[ArtifactEntry]:
+        self.calls.append((run_id, path))
+        return await self.store.list_artifacts(run_id, path)
+
+    async def download_artifact(self, run_id: str, path: str) -> Path:
+        return await self.store.download_artifact(run_id, path)
 
 
 def make_png(path: Path) -> Path:
@@ -117,21 +134,24 @@ async def start(app: Harness, pilot, run_id: str) -> ArtifactViewer:
     viewer = app.query_one(ArtifactViewer)
     viewer.show_run(run_id)
     await settle(app, pilot)
-    viewer.tree.focus()
+    viewer.artifact_tree.focus()
     return viewer
 
 
 async def move_to(app: Harness, pilot, path: str):
-    """Expand the folders on `path` (listing them lazily) and put the tree cursor on it."""
-    viewer = app.query_one(ArtifactViewer)
-    node = viewer.tree.root
+    """Walk the tree cursor with the arrow keys to `path`, opening folders on the way with space."""
+    tree = app.query_one(ArtifactViewer).artifact_tree
+    node = tree.root
     for part in path.split("/"):
         node = next(n for n in node.children if n.data is not None and n.data.name == part)
+        for _ in range(200):
+            if tree.cursor_node is node:
+                break
+            await pilot.press("down" if tree.cursor_line < node.line else "up")
+        assert tree.cursor_node is node, f"cursor did not reach {path}"
         if node.data.is_dir and not node.is_expanded:
-            node.expand()
+            await pilot.press("space")  # lists the folder lazily
             await settle(app, pilot)
-    viewer.tree.move_cursor(node)
-    await pilot.pause()
     return node
 
 
@@ -139,6 +159,11 @@ async def open_artifact(app: Harness, pilot, path: str) -> None:
     await move_to(app, pilot, path)
     await pilot.press("enter")
     await settle(app, pilot)
+
+
+async def type_over(pilot, text: str) -> None:
+    """Replace the focused input's text by typing: Ctrl+A (start), Ctrl+K (delete to the end), then the keys."""
+    await pilot.press("ctrl+a", "ctrl+k", *text)
 
 
 def status(app: App) -> str:
@@ -169,10 +194,10 @@ async def test_tree_lists_root_with_sizes_and_folders_lazily(artifact_store):
     app = Harness(artifact_store["uri"])
     async with app.run_test(size=(160, 48)) as pilot:
         viewer = await start(app, pilot, artifact_store["run"])
-        labels = [str(n.label) for n in viewer.tree.root.children]
+        labels = [str(n.label) for n in viewer.artifact_tree.root.children]
         assert labels[:4] == ["data/", "logs/", "model/", "plots/"]
         assert any(label.startswith("evil.txt") and label.endswith(" B") for label in labels)
-        logs = viewer.tree.root.children[1]
+        logs = viewer.artifact_tree.root.children[1]
         assert not logs.children  # not listed until opened
         await move_to(app, pilot, "logs/train.log")
         assert [str(n.label).split()[0] for n in logs.children] == ["train.log"]
@@ -189,7 +214,7 @@ async def test_switching_runs_resets_the_tree(artifact_store):
         await pilot.press("enter")
         viewer.show_run(artifact_store["other"])  # moving away cancels or discards the preview
         await settle(app, pilot)
-        assert [str(n.label).split()[0] for n in viewer.tree.root.children] == ["other.txt"]
+        assert [str(n.label).split()[0] for n in viewer.artifact_tree.root.children] == ["other.txt"]
         assert current_view(app) == "preview-message" and "evil" not in status(app)
         assert "Select a file" in screen_text(app)
         viewer.show_run(artifact_store["empty"])
@@ -201,15 +226,14 @@ async def test_switching_runs_resets_the_tree(artifact_store):
 
 
 async def test_skimming_runs_lists_only_the_last_one(artifact_store):
-    app = Harness(artifact_store["uri"])
-    calls: list[tuple[str, str | None]] = []
-    original = app.store.list_artifacts
+    source = CountingSource(Store(artifact_store["uri"]))
+    calls = source.calls
 
-    async def counting(run_id, path=None):
-        calls.append((run_id, path))
-        return await original(run_id, path)
+    class CountingHarness(App):
+        def compose(self) -> ComposeResult:
+            yield ArtifactViewer(source)
 
-    app.store.list_artifacts = counting
+    app = CountingHarness()
     async with app.run_test(size=(160, 48)) as pilot:
         viewer = app.query_one(ArtifactViewer)
         for run_id in (artifact_store["run"], artifact_store["empty"], artifact_store["other"]):
@@ -270,9 +294,14 @@ async def test_yaml_preview_and_tree_toggle(artifact_store):
         await pilot.pause()
         assert current_view(app) == "preview-structure"
         tree = app.query_one("#preview-structure", Tree)
+        await pilot.press("tab")  # from the file tree to the structure tree
+        assert app.focused is tree
         optimizer = next(n for n in tree.root.children if str(n.label).startswith("optimizer"))
-        optimizer.expand()
+        while tree.cursor_node is not optimizer and tree.cursor_line < tree.last_line:
+            await pilot.press("down")
+        await pilot.press("space")
         await pilot.pause()
+        assert optimizer.is_expanded
         assert "name: adam" in screen_text(app)
         await pilot.press("t")
         await pilot.pause()
@@ -325,7 +354,7 @@ async def test_big_csv_is_capped_at_10000_rows(artifact_store):
 async def test_show_run_before_mount_lists_on_mount(artifact_store):
     class EarlyHarness(Harness):
         def compose(self) -> ComposeResult:
-            viewer = ArtifactViewer()
+            viewer = ArtifactViewer(self.source)
             viewer.show_run(artifact_store["other"])
             yield viewer
 
@@ -426,7 +455,8 @@ async def test_save_a_file_and_a_folder(artifact_store, tmp_path):
         await pilot.pause()
         field = app.screen.query_one("#save-path")
         assert field.value  # defaults to the current directory
-        field.value = str(tmp_path)
+        await type_over(pilot, str(tmp_path))
+        assert field.value == str(tmp_path)
         await pilot.press("enter")
         await settle(app, pilot)
         assert '"accuracy": 0.9321' in (tmp_path / "metrics.json").read_text()
@@ -434,7 +464,7 @@ async def test_save_a_file_and_a_folder(artifact_store, tmp_path):
         await move_to(app, pilot, "logs")
         await pilot.press("s")
         await pilot.pause()
-        app.screen.query_one("#save-path").value = str(tmp_path / "copy") + "/"
+        await type_over(pilot, str(tmp_path / "copy") + "/")
         await pilot.press("enter")
         await settle(app, pilot)
         assert (tmp_path / "copy" / "logs" / "train.log").read_text().endswith("training done\n")
@@ -499,7 +529,11 @@ async def test_server_artifacts_list_and_preview(mlflow_server, tmp_path):
     app = Harness(mlflow_server["uri"])
     async with app.run_test(size=(160, 48)) as pilot:
         viewer = await start(app, pilot, run_id)
-        assert [str(n.label).split()[0] for n in viewer.tree.root.children] == ["logs/", "plots/", "params.yaml"]
+        assert [str(n.label).split()[0] for n in viewer.artifact_tree.root.children] == [
+            "logs/",
+            "plots/",
+            "params.yaml",
+        ]
         await open_artifact(app, pilot, "logs/served.log")
         assert "last served line" in screen_text(app)
         await open_artifact(app, pilot, "params.yaml")

@@ -1,4 +1,4 @@
-"""Unit tests of the pure artifact helpers in `mltui.artifacts`."""
+"""Unit tests of the pure artifact helpers in the `mltui.artifacts` package."""
 
 from __future__ import annotations
 
@@ -338,9 +338,9 @@ def test_build_preview_of_huge_json_is_plain_text(tmp_path):
 def test_build_preview_refuses_to_decode_huge_images(tmp_path, monkeypatch):
     from PIL import Image
 
-    import mltui.artifacts as artifacts
+    import mltui.artifacts.preview as preview_module
 
-    monkeypatch.setattr(artifacts, "MAX_PIXELS", 100)
+    monkeypatch.setattr(preview_module, "MAX_PIXELS", 100)
     Image.new("RGB", (30, 20), "red").save(tmp_path / "big.png")
     preview = build_preview(tmp_path / "big.png", "big.png")
     assert preview.kind == "binary" and "image too large to preview (30×20)" in preview.note

@@ -204,6 +204,9 @@ def test_invocation_spans_two_experiments(built):
             "logs/client-1.log",
         } <= files
         assert any(f.endswith(".png") for f in files) and any(f.endswith(".csv") for f in files)
+        report = client.download_artifacts(run.info.run_id, "artifacts/report.html", str(built["root"] / "dl"))
+        text = Path(report).read_text()
+        assert "$" not in text and f"<code>{run.data.params['invocation_id']}</code>" in text  # template filled
     others = client.search_runs(ids, filter_string="params.invocation_id = 'c2a9e0d41b7f3865'")
     assert len(others) == 2
     statuses = sorted(run.info.status for run in client.search_runs(ids))
@@ -231,6 +234,8 @@ def test_gallery_artifacts(built):
     assert files == set(demo.GALLERY_FILES)
     assert "model/MLmodel" in files
     out = built["root"] / "dl-gallery"
+    report = Path(client.download_artifacts(run.info.run_id, "report.html", str(out))).read_text()
+    assert "<h1>Run report</h1>" in report  # a fixed text, from package data
     hostile = Path(client.download_artifacts(run.info.run_id, "hostile.txt", str(out))).read_text()
     assert "\x1b]52;c;SGVsbG8=\x07" in hostile
     assert "[link=https://evil.example]click[/link]" in hostile
@@ -286,3 +291,18 @@ def test_rebuild_replaces_a_complete_demo_but_never_a_foreign_folder(tmp_path):
         before = (root / MARKER).stat().st_mtime_ns if (root / MARKER).exists() else None
         subprocess.run([sys.executable, "-c", build], check=True, capture_output=True, timeout=120)
         assert (root / MARKER).stat().st_mtime_ns != before
+
+
+def test_fixed_texts_are_package_data_read_without_mlflow():
+    code = (
+        "import sys; from mltui import demo_files as f; "
+        "print(all(f.data_bytes('gallery/' + n) for n in f.GALLERY_STATIC), 'mlflow' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True", "False"]
+    from mltui.demo_files import data_text
+
+    assert data_text("gallery/train.py").startswith('"""Train the churn classifier."""')  # stored as .py.txt
+    runs = json.loads(data_text("classifier_runs.json"))
+    assert [run["name"] for run in runs][:2] == ["logreg-baseline", "logreg-tuned"]
+    assert demo.MARKUP_RUN_NAME in {run["name"] for run in runs}

@@ -51,6 +51,13 @@ def test_clean_is_one_line_and_bounded():
     assert len(clean("x" * 10_000, max_len=50)) == 50
 
 
+def test_clean_first_line_keeps_an_error_headline():
+    assert clean("\n  \nbad \x1b[31mvalue\x1b[0m\nTraceback ...", first_line=True) == "bad value"
+    assert clean(ValueError("no newline"), first_line=True) == "no newline"
+    assert len(clean("y" * 1000 + "\nrest", max_len=200, first_line=True)) == 200
+    assert clean("", first_line=True) == ""
+
+
 def test_mask_uri_hides_credentials():
     assert mask_uri("https://alice:s3cret@host:5000/path") == "https://***@host:5000/path"
     assert mask_uri("http://token@host") == "http://***@host"
