@@ -348,7 +348,9 @@ def _metric_rows(
     return rows
 
 
-def _string_rows(section: str, runs: list[Run], mappings: list[Mapping[str, object]], numeric: bool) -> list[DiffRow]:
+def _string_rows(
+    section: str, runs: list[Run], mappings: Sequence[Mapping[str, object]], numeric: bool
+) -> list[DiffRow]:
     """Side-by-side strings; `numeric` adds deltas between values that look like numbers."""
     keys = sorted({key for mapping in mappings for key in mapping})
     if not keys:
@@ -377,7 +379,7 @@ def _string_rows(section: str, runs: list[Run], mappings: list[Mapping[str, obje
 def _info_rows(runs: list[Run]) -> list[DiffRow]:
     """Run attributes worth comparing: where, when, how long, by whom, from which commit."""
 
-    def row(key: str, raws: list[object], texts: list[str]) -> DiffRow:
+    def row(key: str, raws: Sequence[object], texts: list[str]) -> DiffRow:
         cells = [DiffCell(raw, text, None, "", None) for raw, text in zip(raws, texts)]  # type: ignore[arg-type]
         return DiffRow("info", key, cells, not _same(raws), None)
 

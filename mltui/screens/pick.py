@@ -29,7 +29,7 @@ class PickOneScreen(ModalScreen[str | None]):
             yield OptionList(*(Option(Text(clean(label)), id=f"o{i}") for i, (_, label) in enumerate(self.options)))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.options[int(event.option.id[1:])][0])
+        self.dismiss(self.options[int((event.option.id or "o0")[1:])][0])
 
 
 class PickColumnsScreen(ModalScreen[list[str] | None]):

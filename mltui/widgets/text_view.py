@@ -80,5 +80,5 @@ def _max_width(lines: list[str] | list[Text]) -> int:
     if not lines:
         return 0
     if isinstance(lines[0], Text):
-        return max(line.cell_len for line in lines)  # type: ignore[union-attr]
-    return max((len(line) if line.isascii() else cell_len(line)) for line in lines)  # type: ignore[union-attr]
+        return max(line.cell_len for line in lines)
+    return max((len(line) if line.isascii() else cell_len(line)) for line in lines)
