@@ -1,0 +1,83 @@
+"""Compare one artifact across runs: text/log hunks, structured key paths, tables, images.
+
+Pure: no Textual, no MLflow, no store. Callers download the files, then call
+`compare_artifact(path, [(run_label, local_path_or_None), ...])`, baseline first.
+"""
+
+from __future__ import annotations
+
+from .cells import FLAGS, Grid, GridCell, as_number, delta_text
+from .compare import (
+    MODES,
+    ArtifactComparison,
+    ByteDiff,
+    CompareOptions,
+    RunComparison,
+    compare_artifact,
+    mode_for,
+)
+from .images import ImageLayout, ImageSlot, common_scale, image_layout, image_size
+from .render import grid_text, render_plain
+from .structured import (
+    KeyChange,
+    KeyValue,
+    StructuredDiff,
+    TooLarge,
+    compare_flat,
+    flatten,
+    load_structured,
+    structured_grid,
+)
+from .tables import LoadedTable, TableDiff, compare_tables, read_table
+from .textdiff import (
+    DEFAULT_WINDOW,
+    DiffLine,
+    Hunk,
+    TextDiff,
+    diff_text_files,
+    read_text_source,
+    same_bytes,
+    unified_text,
+)
+
+__all__ = [
+    "DEFAULT_WINDOW",
+    "FLAGS",
+    "MODES",
+    "ArtifactComparison",
+    "ByteDiff",
+    "CompareOptions",
+    "DiffLine",
+    "Grid",
+    "GridCell",
+    "Hunk",
+    "ImageLayout",
+    "ImageSlot",
+    "KeyChange",
+    "KeyValue",
+    "LoadedTable",
+    "RunComparison",
+    "StructuredDiff",
+    "TableDiff",
+    "TextDiff",
+    "TooLarge",
+    "as_number",
+    "common_scale",
+    "compare_artifact",
+    "compare_flat",
+    "compare_tables",
+    "delta_text",
+    "diff_text_files",
+    "flatten",
+    "grid_text",
+    "image_layout",
+    "image_size",
+    "load_structured",
+    "mode_for",
+    "read_table",
+    "read_text_source",
+    "render_plain",
+    "same_bytes",
+    "structured_grid",
+    "unified_text",
+]

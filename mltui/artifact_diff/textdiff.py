@@ -1,0 +1,377 @@
+"""Line diff of two text files as structured hunks, bounded for huge logs.
+
+A file larger than twice the window is read as its first and last `window`
+bytes only (cut on line boundaries); the skipped middle is streamed to count
+its lines, so hunk line numbers stay true, and byte equality is checked by
+streaming too, so a difference hidden in the middle is still reported.
+Text stays raw (the UI escapes it); bytes that are not UTF-8 are replaced.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass, field
+from itertools import zip_longest
+from pathlib import Path
+from typing import Literal
+
+from mltui.artifacts import MIB, decode, human_size
+
+DEFAULT_WINDOW = 2 * MIB
+MAX_LINES = 100_000  # per file and part; more are left out with a note
+CONTEXT = 3
+_CHUNK = MIB
+_NO_NEWLINE = "\x00\uffff no newline at end of file"  # makes "x" and "x\n" at EOF compare unequal
+
+Tag = Literal["context", "removed", "added"]
+
+
+@dataclass(frozen=True, slots=True)
+class DiffLine:
+    """One line of a hunk; `old`/`new` are 1-based line numbers in the baseline / other file."""
+
+    tag: Tag
+    text: str  # without its newline; raw (may hold markup or control characters)
+    old: int | None
+    new: int | None
+    no_newline: bool = False  # the file ends here without a newline
+
+
+@dataclass(frozen=True, slots=True)
+class Hunk:
+    """A run of changes with context, in unified-diff terms."""
+
+    old_start: int  # 0-based index of the first baseline line covered
+    old_count: int
+    new_start: int
+    new_count: int
+    lines: tuple[DiffLine, ...]
+    part: str = "whole"  # "whole" | "head" | "tail": which part of a large file
+
+    @property
+    def header(self) -> str:
+        """The `@@ -1,4 +1,5 @@` line."""
+        return f"@@ -{_range(self.old_start, self.old_count)} +{_range(self.new_start, self.new_count)} @@"
+
+    def side_by_side(self) -> list[tuple[DiffLine | None, DiffLine | None]]:
+        """(old, new) pairs for two columns: removals paired with the additions that replace them."""
+        pairs: list[tuple[DiffLine | None, DiffLine | None]] = []
+        removed: list[DiffLine] = []
+        added: list[DiffLine] = []
+
+        def flush() -> None:
+            pairs.extend(zip_longest(removed, added))
+            removed.clear()
+            added.clear()
+
+        for line in self.lines:
+            if line.tag == "context":
+                flush()
+                pairs.append((line, line))
+            elif line.tag == "removed":
+                if added:
+                    flush()
+                removed.append(line)
+            else:
+                added.append(line)
+        flush()
+        return pairs
+
+
+def _range(start: int, count: int) -> str:
+    """Unified range text exactly as GNU diff / difflib write it."""
+    first = start + 1
+    if count == 1:
+        return str(first)
+    if count == 0:
+        first -= 1
+    return f"{first},{count}"
+
+
+@dataclass
+class TextDiff:
+    """Baseline vs one other file: hunks in file order, plus notes on what was left out."""
+
+    hunks: list[Hunk]
+    equal: bool  # byte-identical files (checked in full, not only the compared parts)
+    old_size: int
+    new_size: int
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def added(self) -> int:
+        return sum(1 for hunk in self.hunks for line in hunk.lines if line.tag == "added")
+
+    @property
+    def removed(self) -> int:
+        return sum(1 for hunk in self.hunks for line in hunk.lines if line.tag == "removed")
+
+    def side_by_side(self) -> list[list[tuple[DiffLine | None, DiffLine | None]]]:
+        """Each hunk's (old, new) line pairs, for a wide pane."""
+        return [hunk.side_by_side() for hunk in self.hunks]
+
+    def summary(self) -> str:
+        """One line: "identical" or "3 hunks, +5 -2"."""
+        if self.equal:
+            return "identical"
+        count = len(self.hunks)
+        shown = f"{count} hunk{'s' if count != 1 else ''}, +{self.added} -{self.removed}"
+        return shown if self.hunks else "differs outside the compared parts"
+
+
+@dataclass(frozen=True)
+class Part:
+    """The lines of one part of a file, numbered from `first_line`."""
+
+    name: str
+    lines: list[str]
+    first_line: int  # 1-based number of lines[0]
+    ends_file: bool  # the part reaches the end of the file
+    no_newline: bool  # ...and the file's last line lacks a newline
+
+
+@dataclass
+class TextSource:
+    """A file read for diffing: one part, or a head and a tail with the middle skipped."""
+
+    path: Path
+    size: int
+    parts: list[Part]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def cut(self) -> bool:
+        return len(self.parts) > 1
+
+
+def read_text_source(
+    path: str | Path, *, window: int = DEFAULT_WINDOW, max_lines: int = MAX_LINES, label: str = ""
+) -> TextSource:
+    """Read `path` for diffing: whole when at most 2 x `window` bytes, else head and tail."""
+    path = Path(path)
+    size = path.stat().st_size
+    who = f" ({label})" if label else ""
+    with open(path, "rb") as fh:
+        if size <= 2 * window:
+            data = fh.read(size)
+            part, dropped = _part("whole", data, 1, True, max_lines, keep="first")
+            parts = [part]
+            notes = [f"compared the first {max_lines:,} lines{who}"] if dropped else []
+        else:
+            head_bytes = _cut_after_last_newline(fh.read(window))
+            tail_start = size - window
+            fh.seek(tail_start)
+            tail_bytes = fh.read(window)
+            newline = tail_bytes.find(b"\n")
+            if 0 <= newline < len(tail_bytes) - 1:  # start on a line boundary
+                tail_start += newline + 1
+                tail_bytes = tail_bytes[newline + 1 :]
+            head, head_dropped = _part("head", head_bytes, 1, False, max_lines, keep="first")
+            skipped = _count_newlines(fh, len(head_bytes), tail_start)
+            tail_first = 1 + head_bytes.count(b"\n") + skipped
+            tail, tail_dropped = _part("tail", tail_bytes, tail_first, True, max_lines, keep="last")
+            parts = [head, tail]
+            notes = [f"compared the first and last {human_size(window)} of {human_size(size)}{who}"]
+            if head_dropped or tail_dropped:
+                notes.append(f"compared at most {max_lines:,} lines of each part{who}")
+    return TextSource(path, size, parts, notes)
+
+
+def _cut_after_last_newline(data: bytes) -> bytes:
+    """`data` up to its last newline, so the head ends on a whole line (unless it is one huge line)."""
+    cut = data.rfind(b"\n")
+    return data[: cut + 1] if cut >= 0 else data
+
+
+def _count_newlines(fh, start: int, stop: int) -> int:
+    """Newlines in bytes [start, stop), streamed in chunks."""
+    fh.seek(start)
+    count, left = 0, stop - start
+    while left > 0:
+        block = fh.read(min(_CHUNK, left))
+        if not block:
+            break
+        count += block.count(b"\n")
+        left -= len(block)
+    return count
+
+
+def _part(name: str, data: bytes, first_line: int, ends_file: bool, max_lines: int, keep: str) -> tuple[Part, bool]:
+    """Split bytes into lines (on "\\n" only, as diff and patch do), keeping at most `max_lines`."""
+    text = decode(data)
+    lines = text.split("\n")
+    no_newline = False
+    if lines and lines[-1] == "":
+        lines.pop()
+    elif ends_file and lines:
+        no_newline = True
+    dropped = len(lines) > max_lines
+    if dropped:
+        if keep == "first":
+            lines, ends_file, no_newline = lines[:max_lines], False, False
+        else:
+            first_line += len(lines) - max_lines
+            lines = lines[-max_lines:]
+    return Part(name, lines, first_line, ends_file, no_newline), dropped
+
+
+def same_bytes(a: str | Path, b: str | Path) -> bool:
+    """Whether two files hold identical bytes, compared in chunks (constant memory)."""
+    if os.path.getsize(a) != os.path.getsize(b):
+        return False
+    with open(a, "rb") as fa, open(b, "rb") as fb:
+        while True:
+            block = fa.read(_CHUNK)
+            if block != fb.read(_CHUNK):
+                return False
+            if not block:
+                return True
+
+
+def diff_sources(old: TextSource, new: TextSource, *, context: int = CONTEXT) -> TextDiff:
+    """Hunks of `new` against `old`, part by part (head with head, tail with tail)."""
+    equal = same_bytes(old.path, new.path)
+    notes = list(dict.fromkeys(old.notes + new.notes))
+    if equal:
+        return TextDiff([], True, old.size, new.size, notes)
+    hunks: list[Hunk] = []
+    if old.cut or new.cut:
+        old_parts, new_parts = _aligned_parts(old), _aligned_parts(new)
+    else:
+        old_parts, new_parts = old.parts, new.parts
+    for old_part, new_part in zip(old_parts, new_parts):
+        hunks += diff_parts(old_part, new_part, context=context)
+    if not hunks:
+        notes.append("the files differ only in the part that was not compared")
+    return TextDiff(hunks, False, old.size, new.size, notes)
+
+
+def _aligned_parts(source: TextSource) -> list[Part]:
+    """[head, tail] of a source; a file read whole is split at the middle of its lines."""
+    if source.cut:
+        return source.parts
+    whole = source.parts[0]
+    middle = len(whole.lines) // 2
+    head = Part("head", whole.lines[:middle], 1, False, False)
+    tail = Part("tail", whole.lines[middle:], 1 + middle, whole.ends_file, whole.no_newline)
+    return [head, tail]
+
+
+def diff_parts(old: Part, new: Part, *, context: int = CONTEXT) -> list[Hunk]:
+    """Unified-diff hunks of two parts; common leading and trailing lines are skipped cheaply."""
+    a, b = _comparable(old), _comparable(new)
+    prefix = 0
+    limit = min(len(a), len(b))
+    while prefix < limit and a[prefix] == b[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < limit - prefix and a[len(a) - 1 - suffix] == b[len(b) - 1 - suffix]:
+        suffix += 1
+    matcher = difflib.SequenceMatcher(None, a[prefix : len(a) - suffix], b[prefix : len(b) - suffix])
+    opcodes = [("equal", 0, prefix, 0, prefix)] if prefix else []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        opcodes.append((tag, i1 + prefix, i2 + prefix, j1 + prefix, j2 + prefix))
+    if suffix:
+        opcodes.append(("equal", len(a) - suffix, len(a), len(b) - suffix, len(b)))
+    return [_hunk(group, old, new) for group in _grouped(opcodes, context)]
+
+
+def _comparable(part: Part) -> list[str]:
+    """The part's lines, the last marked when the file ends without a newline."""
+    if not part.no_newline or not part.lines:
+        return part.lines
+    return [*part.lines[:-1], part.lines[-1] + _NO_NEWLINE]
+
+
+Opcode = tuple[str, int, int, int, int]
+
+
+def _grouped(opcodes: list[Opcode], context: int) -> list[list[Opcode]]:
+    """Opcodes grouped into hunks with `context` lines around changes (as difflib does)."""
+    if not opcodes or all(tag == "equal" for tag, *_ in opcodes):
+        return []
+    codes = list(opcodes)
+    tag, i1, i2, j1, j2 = codes[0]
+    if tag == "equal":
+        codes[0] = (tag, max(i1, i2 - context), i2, max(j1, j2 - context), j2)
+    tag, i1, i2, j1, j2 = codes[-1]
+    if tag == "equal":
+        codes[-1] = (tag, i1, min(i2, i1 + context), j1, min(j2, j1 + context))
+    groups: list[list[Opcode]] = []
+    group: list[Opcode] = []
+    for tag, i1, i2, j1, j2 in codes:
+        if tag == "equal" and i2 - i1 > 2 * context:
+            group.append((tag, i1, min(i2, i1 + context), j1, min(j2, j1 + context)))
+            groups.append(group)
+            group = []
+            i1, j1 = max(i1, i2 - context), max(j1, j2 - context)
+        group.append((tag, i1, i2, j1, j2))
+    if group and not (len(group) == 1 and group[0][0] == "equal"):
+        groups.append(group)
+    return [g for g in groups if any(code[0] != "equal" for code in g)]
+
+
+def _hunk(group: list[Opcode], old: Part, new: Part) -> Hunk:
+    """One hunk's lines with their true line numbers."""
+    lines: list[DiffLine] = []
+    last_old, last_new = len(old.lines) - 1, len(new.lines) - 1
+    for tag, i1, i2, j1, j2 in group:
+        if tag == "equal":
+            for offset in range(i2 - i1):
+                i, j = i1 + offset, j1 + offset
+                flag = old.no_newline and i == last_old
+                lines.append(DiffLine("context", old.lines[i], old.first_line + i, new.first_line + j, flag))
+            continue
+        for i in range(i1, i2):
+            flag = old.no_newline and i == last_old
+            lines.append(DiffLine("removed", old.lines[i], old.first_line + i, None, flag))
+        for j in range(j1, j2):
+            flag = new.no_newline and j == last_new
+            lines.append(DiffLine("added", new.lines[j], None, new.first_line + j, flag))
+    i_start, j_start = group[0][1], group[0][3]
+    i_stop, j_stop = group[-1][2], group[-1][4]
+    return Hunk(
+        old.first_line - 1 + i_start,
+        i_stop - i_start,
+        new.first_line - 1 + j_start,
+        j_stop - j_start,
+        tuple(lines),
+        old.name,
+    )
+
+
+def diff_text_files(
+    old: str | Path,
+    new: str | Path,
+    *,
+    window: int = DEFAULT_WINDOW,
+    max_lines: int = MAX_LINES,
+    context: int = CONTEXT,
+    old_label: str = "",
+    new_label: str = "",
+) -> TextDiff:
+    """Diff two text files on disk: the convenience form of read + diff for two runs."""
+    old_source = read_text_source(old, window=window, max_lines=max_lines, label=old_label)
+    new_source = read_text_source(new, window=window, max_lines=max_lines, label=new_label)
+    return diff_sources(old_source, new_source, context=context)
+
+
+def unified_text(diff: TextDiff, path: str, old_label: str, new_label: str) -> str:
+    """The standard unified diff (`--- a/path (run A)`, `+++ b/path (run B)`, `@@ ... @@`); "" when equal.
+
+    Lines are raw file content: a terminal caller should make them inert.
+    """
+    if diff.equal:
+        return ""
+    out = [f"--- a/{path} ({old_label})", f"+++ b/{path} ({new_label})"]
+    if not diff.hunks:
+        out.append(f"Files differ outside the compared parts: {'; '.join(diff.notes)}")
+    prefix = {"context": " ", "removed": "-", "added": "+"}
+    for hunk in diff.hunks:
+        out.append(hunk.header)
+        for line in hunk.lines:
+            out.append(prefix[line.tag] + line.text)
+            if line.no_newline:
+                out.append("\\ No newline at end of file")
+    return "\n".join(out) + "\n"
