@@ -27,7 +27,16 @@ from .structured import (
     structured_grid,
 )
 from .tables import TABLE_KINDS, TableDiff, compare_tables, read_table
-from .textdiff import CONTEXT, DEFAULT_WINDOW, MAX_LINES, TextDiff, diff_sources, read_text_source, same_bytes
+from .textdiff import (
+    CONTEXT,
+    DEFAULT_WINDOW,
+    MAX_LINES,
+    TextDiff,
+    diff_sources,
+    read_text_source,
+    same_bytes,
+    window_notes,
+)
 
 MODES = ("text", "structured", "table", "image", "binary", "none")
 _MODE_OF_KIND = {
@@ -123,6 +132,16 @@ class CompareOptions:
     directional: bool = False  # structured grids flag numbers better/worse by key name (for results files)
 
 
+def _detect(path: str, local: Path) -> str:
+    """The artifact module's kind of a file; "text" when detection itself fails (deeply nested JSON)."""
+    with open(local, "rb") as fh:
+        head = fh.read(HEAD_BYTES)
+    try:
+        return detect_kind(path, head)
+    except RecursionError:
+        return "text"
+
+
 def mode_for(kind: str) -> str:
     """How a detected kind is compared ("svg", "html" and logs as text)."""
     return kind if kind in MODES else _MODE_OF_KIND.get(kind, "text")
@@ -148,8 +167,7 @@ def compare_artifact(
         return ArtifactComparison(path, "none", "", labels, None, missing, ["no run has this file"], [], entries)
     reference_label, reference = present[0]
     notes = [] if entries[0][1] is not None else [f"the baseline lacks the file; compared against {reference_label}"]
-    with open(reference, "rb") as fh:
-        detected = detect_kind(path, fh.read(HEAD_BYTES))
+    detected = _detect(path, reference)
     mode = mode_for(kind or detected)
     result = ArtifactComparison(path, mode, detected, labels, reference_label, missing, notes, [], entries)
     source_kind = detected if kind is None or kind in MODES else kind
@@ -169,7 +187,7 @@ def _compare_text(
         for label, local in present
     ]
     reference = sources[0]
-    result.notes.extend(note for note in reference.notes if note not in result.notes)
+    result.notes.extend(note for note in window_notes(sources) + reference.notes if note not in result.notes)
     for (label, local), source in zip(present[1:], sources[1:]):
         diff = diff_sources(reference, source, context=options.context)
         result.runs.append(RunComparison(label, local, diff))
@@ -183,7 +201,10 @@ def _compare_structured(
     flats: list[dict[str, Any]] = []
     for label, local in present:
         try:
-            flats.append(flatten(load_structured(local, parse_kind), max_nodes=options.max_nodes))
+            data = load_structured(local, parse_kind)
+            # Without aliases every value costs at least a byte of text: more values means an alias bomb.
+            limit = min(options.max_nodes, 2 * local.stat().st_size + 16)
+            flats.append(flatten(data, max_nodes=limit))
         except ValueError as exc:
             return f"not compared as {parse_kind} ({label}: {exc}); shown as a text diff"
     for (label, local), flat in zip(present[1:], flats[1:]):

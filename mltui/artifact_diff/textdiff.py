@@ -138,7 +138,9 @@ class TextSource:
     path: Path
     size: int
     parts: list[Part]
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # lines left out
+    window: int = DEFAULT_WINDOW
+    label: str = ""
 
     @property
     def cut(self) -> bool:
@@ -172,10 +174,24 @@ def read_text_source(
             tail_first = 1 + head_bytes.count(b"\n") + skipped
             tail, tail_dropped = _part("tail", tail_bytes, tail_first, True, max_lines, keep="last")
             parts = [head, tail]
-            notes = [f"compared the first and last {human_size(window)} of {human_size(size)}{who}"]
+            notes = []
             if head_dropped or tail_dropped:
                 notes.append(f"compared at most {max_lines:,} lines of each part{who}")
-    return TextSource(path, size, parts, notes)
+    return TextSource(path, size, parts, notes, window, label)
+
+
+def window_notes(sources: list[TextSource]) -> list[str]:
+    """ "compared the first and last 2 MiB of 200 MiB", naming the run when cut files differ in size."""
+    cut = [source for source in sources if source.cut]
+    if not cut:
+        return []
+    if len({(human_size(s.size), s.window) for s in cut}) == 1:  # sizes that read alike need no labels
+        return [f"compared the first and last {human_size(cut[0].window)} of {human_size(cut[0].size)}"]
+    return [
+        f"compared the first and last {human_size(s.window)} of {human_size(s.size)}"
+        + (f" ({s.label})" if s.label else "")
+        for s in cut
+    ]
 
 
 def _cut_after_last_newline(data: bytes) -> bytes:
@@ -232,7 +248,7 @@ def same_bytes(a: str | Path, b: str | Path) -> bool:
 def diff_sources(old: TextSource, new: TextSource, *, context: int = CONTEXT) -> TextDiff:
     """Hunks of `new` against `old`, part by part (head with head, tail with tail)."""
     equal = same_bytes(old.path, new.path)
-    notes = list(dict.fromkeys(old.notes + new.notes))
+    notes = list(dict.fromkeys(window_notes([old, new]) + old.notes + new.notes))
     if equal:
         return TextDiff([], True, old.size, new.size, notes)
     hunks: list[Hunk] = []
@@ -241,7 +257,10 @@ def diff_sources(old: TextSource, new: TextSource, *, context: int = CONTEXT) ->
     else:
         old_parts, new_parts = old.parts, new.parts
     for old_part, new_part in zip(old_parts, new_parts):
-        hunks += diff_parts(old_part, new_part, context=context)
+        # Where a part was cut, its first/last lines depend on where the byte window fell:
+        # one side's extra lines at a cut are not a change.
+        cut_start, cut_end = old_part.name == "tail", old_part.name == "head"
+        hunks += diff_parts(old_part, new_part, context=context, cut_start=cut_start, cut_end=cut_end)
     if not hunks:
         notes.append("the files differ only in the part that was not compared")
     return TextDiff(hunks, False, old.size, new.size, notes)
@@ -258,8 +277,14 @@ def _aligned_parts(source: TextSource) -> list[Part]:
     return [head, tail]
 
 
-def diff_parts(old: Part, new: Part, *, context: int = CONTEXT) -> list[Hunk]:
-    """Unified-diff hunks of two parts; common leading and trailing lines are skipped cheaply."""
+def diff_parts(
+    old: Part, new: Part, *, context: int = CONTEXT, cut_start: bool = False, cut_end: bool = False
+) -> list[Hunk]:
+    """Unified-diff hunks of two parts; common leading and trailing lines are skipped cheaply.
+
+    `cut_start`/`cut_end`: the parts begin/end at an arbitrary cut, so lines only
+    one side has right at that edge are dropped rather than shown as added or removed.
+    """
     a, b = _comparable(old), _comparable(new)
     prefix = 0
     limit = min(len(a), len(b))
@@ -274,6 +299,10 @@ def diff_parts(old: Part, new: Part, *, context: int = CONTEXT) -> list[Hunk]:
         opcodes.append((tag, i1 + prefix, i2 + prefix, j1 + prefix, j2 + prefix))
     if suffix:
         opcodes.append(("equal", len(a) - suffix, len(a), len(b) - suffix, len(b)))
+    if cut_start and opcodes and opcodes[0][0] in ("insert", "delete"):
+        opcodes.pop(0)
+    if cut_end and opcodes and opcodes[-1][0] in ("insert", "delete"):
+        opcodes.pop()
     return [_hunk(group, old, new) for group in _grouped(opcodes, context)]
 
 
