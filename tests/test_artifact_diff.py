@@ -499,3 +499,35 @@ def test_engine_imports_neither_textual_nor_mlflow():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.skipif(shutil.which("patch") is None, reason="needs GNU patch")
+def test_repetitive_files_are_matched_in_blocks_and_still_apply(tmp_path, monkeypatch):
+    import random
+
+    import mltui.artifact_diff.textdiff as textdiff
+
+    monkeypatch.setattr(textdiff, "BLOCK_LINES", 50)  # 2,000 lines become 40 blocks
+    rng = random.Random(7)
+    words = [f"value {i}" for i in range(20)]
+    a = write(tmp_path / "a.txt", "".join(rng.choice(words) + "\n" for _ in range(2000)))
+    b = write(tmp_path / "b.txt", "".join(rng.choice(words) + "\n" for _ in range(2300)))
+    diff = diff_text_files(a, b)
+    assert diff.hunks
+    target = tmp_path / "target.txt"
+    shutil.copy(a, target)
+    subprocess.run(["patch", "-s", str(target)], input=unified_text(diff, "a.txt", "A", "B"), text=True, check=True)
+    assert target.read_bytes() == b.read_bytes()
+
+
+def test_small_baseline_against_huge_file_and_three_runs(tmp_path):
+    small = lines_file(tmp_path / "a/run.log", 50)
+    huge = lines_file(tmp_path / "b/run.log", 100_000)
+    same = lines_file(tmp_path / "c/run.log", 50)
+    result = compare_artifact(
+        "run.log", [("A", small), ("B", huge), ("C", same)], options=CompareOptions(window=64 * 1024)
+    )
+    assert [run.label for run in result.runs] == ["B", "C"]
+    assert not result.runs[0].equal and result.runs[1].equal
+    assert any(note.startswith("compared the first and last 64 KiB of") for note in result.runs[0].diff.notes)
+    assert result.summary() == "1 of 2 runs differ from A"

@@ -21,6 +21,7 @@ from mltui.artifacts import MIB, decode, human_size
 DEFAULT_WINDOW = 2 * MIB
 MAX_LINES = 100_000  # per file and part; more are left out with a note
 CONTEXT = 3
+BLOCK_LINES = 2_000  # long, mostly different middles are matched in blocks of about this many lines
 _CHUNK = MIB
 _NO_NEWLINE = "\x00\uffff no newline at end of file"  # makes "x" and "x\n" at EOF compare unequal
 
@@ -260,10 +261,51 @@ def diff_sources(old: TextSource, new: TextSource, *, context: int = CONTEXT) ->
         # Where a part was cut, its first/last lines depend on where the byte window fell:
         # one side's extra lines at a cut are not a change.
         cut_start, cut_end = old_part.name == "tail", old_part.name == "head"
+        old_part, new_part = _align_cut(old_part, new_part, at_end=cut_end)
         hunks += diff_parts(old_part, new_part, context=context, cut_start=cut_start, cut_end=cut_end)
     if not hunks:
         notes.append("the files differ only in the part that was not compared")
     return TextDiff(hunks, False, old.size, new.size, notes)
+
+
+_ALIGN_SEARCH = 200  # lines searched for the other side's edge
+_ALIGN_CONFIRM = 3  # lines that must match to accept an alignment
+
+
+def _align_cut(old: Part, new: Part, *, at_end: bool) -> tuple[Part, Part]:
+    """Drop the lines only one side has at a cut edge (the end of heads, the start of tails).
+
+    Byte windows cut the two files at different lines; matching a few edge lines
+    of one side inside the other finds the shift, so the cheap prefix/suffix
+    trimming and the block matching below see aligned parts.
+    """
+    a, b = old.lines, new.lines
+    if not a or not b:
+        return old, new
+    for shift in range(_ALIGN_SEARCH):
+        for longer, shorter, is_old in ((a, b, True), (b, a, False)):
+            if shift >= len(longer) - _ALIGN_CONFIRM or len(shorter) < _ALIGN_CONFIRM:
+                continue
+            if at_end:
+                matched = (
+                    longer[len(longer) - shift - _ALIGN_CONFIRM : len(longer) - shift] == shorter[-_ALIGN_CONFIRM:]
+                )
+            else:
+                matched = longer[shift : shift + _ALIGN_CONFIRM] == shorter[:_ALIGN_CONFIRM]
+            if matched:
+                if shift == 0:
+                    return old, new
+                part = old if is_old else new
+                trimmed = _drop(part, shift, at_end)
+                return (trimmed, new) if is_old else (old, trimmed)
+    return old, new
+
+
+def _drop(part: Part, count: int, at_end: bool) -> Part:
+    """`part` without its last (or first) `count` lines."""
+    if at_end:
+        return Part(part.name, part.lines[: len(part.lines) - count], part.first_line, False, False)
+    return Part(part.name, part.lines[count:], part.first_line + count, part.ends_file, part.no_newline)
 
 
 def _aligned_parts(source: TextSource) -> list[Part]:
@@ -293,10 +335,8 @@ def diff_parts(
     suffix = 0
     while suffix < limit - prefix and a[len(a) - 1 - suffix] == b[len(b) - 1 - suffix]:
         suffix += 1
-    matcher = difflib.SequenceMatcher(None, a[prefix : len(a) - suffix], b[prefix : len(b) - suffix])
     opcodes = [("equal", 0, prefix, 0, prefix)] if prefix else []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        opcodes.append((tag, i1 + prefix, i2 + prefix, j1 + prefix, j2 + prefix))
+    opcodes += _middle_opcodes(a[prefix : len(a) - suffix], b[prefix : len(b) - suffix], prefix)
     if suffix:
         opcodes.append(("equal", len(a) - suffix, len(a), len(b) - suffix, len(b)))
     if cut_start and opcodes and opcodes[0][0] in ("insert", "delete"):
@@ -304,6 +344,38 @@ def diff_parts(
     if cut_end and opcodes and opcodes[-1][0] in ("insert", "delete"):
         opcodes.pop()
     return [_hunk(group, old, new) for group in _grouped(opcodes, context)]
+
+
+def _middle_opcodes(a: list[str], b: list[str], offset: int) -> list[Opcode]:
+    """difflib opcodes of two line lists, shifted by `offset`.
+
+    difflib grows quadratically on long, repetitive, mostly different inputs
+    (100,000 lines from a few hundred distinct values take minutes), so large
+    middles are matched block by block, pairing proportional slices: the diff
+    stays valid, only less minimal across block edges.
+    """
+    if len(a) * len(b) <= BLOCK_LINES * BLOCK_LINES * 4:
+        blocks = [(0, len(a), 0, len(b))]
+    else:
+        count = -(-max(len(a), len(b)) // BLOCK_LINES)
+        cuts_a = [len(a) * k // count for k in range(count + 1)]
+        cuts_b = [len(b) * k // count for k in range(count + 1)]
+        blocks = [(cuts_a[k], cuts_a[k + 1], cuts_b[k], cuts_b[k + 1]) for k in range(count)]
+    opcodes: list[Opcode] = []
+    for a1, a2, b1, b2 in blocks:
+        matcher = difflib.SequenceMatcher(None, a[a1:a2], b[b1:b2])
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            _append(opcodes, (tag, i1 + a1 + offset, i2 + a1 + offset, j1 + b1 + offset, j2 + b1 + offset))
+    return opcodes
+
+
+def _append(opcodes: list[Opcode], code: Opcode) -> None:
+    """Add an opcode, merging it into the previous one when both are equal runs."""
+    if opcodes and opcodes[-1][0] == code[0] == "equal":
+        tag, i1, _, j1, _ = opcodes[-1]
+        opcodes[-1] = (tag, i1, code[2], j1, code[4])
+    elif code[1] < code[2] or code[3] < code[4]:
+        opcodes.append(code)
 
 
 def _comparable(part: Part) -> list[str]:
