@@ -420,8 +420,8 @@ def test_many_lines_are_capped_with_a_note(tmp_path):
     a = write(tmp_path / "a/x.txt", "a\n" * 5000)
     b = write(tmp_path / "b/x.txt", "b\n" * 5000)
     result = compare_artifact("x.txt", [("A", a), ("B", b)], options=CompareOptions(max_lines=1000))
-    assert any("first 1,000 lines" in note for note in result.notes)
-    assert result.runs[0].diff.removed == 1000
+    assert any("first 2,000 lines" in note for note in result.notes)  # a file read whole gets both parts' share
+    assert result.runs[0].diff.removed == 2000
 
 
 # -- images ---------------------------------------------------------------------------
@@ -531,3 +531,18 @@ def test_small_baseline_against_huge_file_and_three_runs(tmp_path):
     assert not result.runs[0].equal and result.runs[1].equal
     assert any(note.startswith("compared the first and last 64 KiB of") for note in result.runs[0].diff.notes)
     assert result.summary() == "1 of 2 runs differ from A"
+
+
+@pytest.mark.parametrize("end", ["\n", ""])
+def test_line_cap_keeps_true_numbers_in_head_and_tail(tmp_path, end):
+    from mltui.artifact_diff import read_text_source
+
+    path = write(tmp_path / "x.log", "\n".join(f"x{i}" for i in range(1, 10_001)) + end)
+    source = read_text_source(path, window=1024, max_lines=50)
+    head, tail = source.parts
+    assert (head.first_line, head.lines[0], head.lines[-1], len(head.lines)) == (1, "x1", "x50", 50)
+    assert (tail.first_line, tail.lines[0], tail.lines[-1], len(tail.lines)) == (9951, "x9951", "x10000", 50)
+    assert tail.no_newline == (end == "")
+    assert "compared at most 50 lines of each part" in source.notes
+    empty = read_text_source(write(tmp_path / "empty.log", ""))
+    assert empty.parts[0].lines == [] and not empty.parts[0].no_newline

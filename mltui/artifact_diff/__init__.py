@@ -17,7 +17,7 @@ from .compare import (
     mode_for,
 )
 from .images import ImageLayout, ImageSlot, common_scale, image_layout, image_size
-from .render import grid_text, render_plain
+from .render import grid_text, iter_plain, render_plain
 from .structured import (
     KeyChange,
     KeyValue,
@@ -35,6 +35,7 @@ from .textdiff import (
     Hunk,
     TextDiff,
     diff_text_files,
+    iter_unified,
     read_text_source,
     same_bytes,
     unified_text,
@@ -72,6 +73,8 @@ __all__ = [
     "grid_text",
     "image_layout",
     "image_size",
+    "iter_plain",
+    "iter_unified",
     "load_structured",
     "mode_for",
     "read_table",

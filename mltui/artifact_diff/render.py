@@ -7,41 +7,62 @@ unless `inert=True`, which strips terminal control sequences line by line.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from mltui.text import strip_control
 
 from .cells import Grid
 from .compare import ArtifactComparison, RunComparison
 from .structured import StructuredDiff
-from .textdiff import TextDiff, unified_text
+from .textdiff import TextDiff, iter_unified
+
+
+def iter_plain(result: ArtifactComparison, *, inert: bool = False, changed_only: bool = True) -> Iterator[str]:
+    """The comparison as lines ending in "\\n": notes, missing runs, each run's difference, the table grid.
+
+    A generator, so `mltui diff --artifact` can write a large diff without holding it twice.
+    """
+    lines = _plain_lines(result, changed_only)
+    if inert:
+        lines = (strip_control(line.rstrip("\n")) + "\n" for line in lines)
+    yield from lines
 
 
 def render_plain(result: ArtifactComparison, *, inert: bool = False, changed_only: bool = True) -> str:
-    """The comparison as text: notes, missing runs, then each run's difference from the baseline."""
-    out = [f"note: {note}" for note in result.notes]
-    out += [f"missing in {label}: {result.path}" for label in result.missing]
-    grid = result.grid(changed_only=changed_only) if result.kind == "table" else None
-    for run in result.runs:
-        if run.equal:
-            continue
-        out.append(_run_text(result, run).rstrip("\n"))
-    if grid is not None and grid.cells:
-        out.append(grid_text(grid))
-    text = "\n".join(line for line in out if line) + ("\n" if out else "")
-    return "\n".join(strip_control(line) for line in text.split("\n")) if inert else text
+    """`iter_plain` joined into one string ("" when every run has the file and equals the baseline)."""
+    return "".join(iter_plain(result, inert=inert, changed_only=changed_only))
 
 
-def _run_text(result: ArtifactComparison, run: RunComparison) -> str:
-    """One run's difference, headed like a unified diff."""
+def _plain_lines(result: ArtifactComparison, changed_only: bool) -> Iterator[str]:
+    for note in result.notes:
+        yield f"note: {note}\n"
+    for label in result.missing:
+        yield f"missing in {label}: {result.path}\n"
     base = result.baseline or ""
+    for run in result.runs:
+        if not run.equal:
+            yield from _run_lines(result, run, base)
+    grid = result.grid(changed_only=changed_only) if result.kind == "table" else None
+    if grid is not None and grid.cells:
+        yield grid_text(grid) + "\n"
+
+
+def _run_lines(result: ArtifactComparison, run: RunComparison, base: str) -> Iterator[str]:
+    """One run's difference, headed like a unified diff."""
     if isinstance(run.diff, TextDiff):
-        return unified_text(run.diff, result.path, base, run.label)
-    header = f"--- a/{result.path} ({base})\n+++ b/{result.path} ({run.label})"
-    if isinstance(run.diff, StructuredDiff):
-        return "\n".join([header, *run.diff.lines()])
+        yield from iter_unified(run.diff, result.path, base, run.label)
+        return
     if result.kind in ("image", "binary"):
         notes = "".join(f" ({note})" for note in run.diff.notes)
-        return f"Binary files a/{result.path} ({base}) and b/{result.path} ({run.label}) differ{notes}"
-    return f"{header}\n{run.summary()}"
+        yield f"Binary files a/{result.path} ({base}) and b/{result.path} ({run.label}) differ{notes}\n"
+        return
+    yield f"--- a/{result.path} ({base})\n"
+    yield f"+++ b/{result.path} ({run.label})\n"
+    if isinstance(run.diff, StructuredDiff):
+        for line in run.diff.lines():
+            yield line + "\n"
+    else:
+        yield run.summary() + "\n"
 
 
 def grid_text(grid: Grid, *, max_width: int = 40) -> str:

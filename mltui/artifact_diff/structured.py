@@ -217,7 +217,7 @@ def structured_grid(flats: Sequence[tuple[str, Mapping[str, Any] | None]], *, di
     changed: list[bool] = []
     for path in paths:
         values = [_ABSENT if flat is None else flat.get(path, _ABSENT) for _, flat in flats]
-        numbers = [v if v is not _ABSENT and is_number(v) else None for v in values]
+        numbers = [as_number(v) if v is not _ABSENT and is_number(v) else None for v in values]
         texts = number_texts(numbers)
         base = values[0]
         row = [GridCell(path)]
@@ -229,11 +229,11 @@ def structured_grid(flats: Sequence[tuple[str, Mapping[str, Any] | None]], *, di
                 row.append(GridCell(text))
             elif base is _ABSENT:
                 row.append(GridCell(text, "", "changed"))
-            elif numbers[0] is not None and numbers[i] is not None:
-                flag = verdict(path.rsplit(".", 1)[-1], numbers[0], numbers[i])
+            elif (base_number := numbers[0]) is not None and (number := numbers[i]) is not None:
+                flag = verdict(path.rsplit(".", 1)[-1], base_number, number)
                 if not directional and flag != "same":
                     flag = "changed"
-                row.append(GridCell(text, delta_text(numbers[0], numbers[i]), flag))
+                row.append(GridCell(text, delta_text(base_number, number), flag))
             else:
                 row.append(GridCell(text, "", "same" if same_value(base, value) else "changed"))
         cells.append(row)

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import difflib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import zip_longest
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from mltui.artifacts import MIB, decode, human_size
 
 DEFAULT_WINDOW = 2 * MIB
-MAX_LINES = 100_000  # per file and part; more are left out with a note
+MAX_LINES = 50_000  # per part of a cut file (twice this for a file read whole); more are left out with a note
 CONTEXT = 3
 BLOCK_LINES = 2_000  # long, mostly different middles are matched in blocks of about this many lines
 _CHUNK = MIB
@@ -28,9 +29,11 @@ _NO_NEWLINE = "\x00\uffff no newline at end of file"  # makes "x" and "x\n" at E
 Tag = Literal["context", "removed", "added"]
 
 
-@dataclass(frozen=True, slots=True)
-class DiffLine:
-    """One line of a hunk; `old`/`new` are 1-based line numbers in the baseline / other file."""
+class DiffLine(NamedTuple):
+    """One line of a hunk; `old`/`new` are 1-based line numbers in the baseline / other file.
+
+    A NamedTuple: a hunk of a large change holds 100,000s of them, and tuples are small and quick to make.
+    """
 
     tag: Tag
     text: str  # without its newline; raw (may hold markup or control characters)
@@ -158,9 +161,9 @@ def read_text_source(
     with open(path, "rb") as fh:
         if size <= 2 * window:
             data = fh.read(size)
-            part, dropped = _part("whole", data, 1, True, max_lines, keep="first")
+            part, dropped = _part("whole", data, 1, True, 2 * max_lines, keep="first")
             parts = [part]
-            notes = [f"compared the first {max_lines:,} lines{who}"] if dropped else []
+            notes = [f"compared the first {2 * max_lines:,} lines{who}"] if dropped else []
         else:
             head_bytes = _cut_after_last_newline(fh.read(window))
             tail_start = size - window
@@ -215,22 +218,29 @@ def _count_newlines(fh, start: int, stop: int) -> int:
 
 
 def _part(name: str, data: bytes, first_line: int, ends_file: bool, max_lines: int, keep: str) -> tuple[Part, bool]:
-    """Split bytes into lines (on "\\n" only, as diff and patch do), keeping at most `max_lines`."""
-    text = decode(data)
-    lines = text.split("\n")
-    no_newline = False
-    if lines and lines[-1] == "":
+    """Split bytes into lines (on "\\n" only, as diff and patch do), keeping at most `max_lines`.
+
+    Lines beyond the cap are cut from the bytes before decoding, so a window of
+    millions of tiny lines never becomes millions of str objects.
+    """
+    terminated = data.endswith(b"\n")
+    total = data.count(b"\n") + (0 if terminated or not data else 1)
+    dropped = total > max_lines
+    if dropped and keep == "first":
+        pos = -1
+        for _ in range(max_lines):
+            pos = data.find(b"\n", pos + 1)
+        data, ends_file, terminated = data[: pos + 1], False, True
+    elif dropped:
+        pos = len(data)
+        for _ in range(max_lines + terminated):
+            pos = data.rfind(b"\n", 0, pos)
+        data = data[pos + 1 :]
+        first_line += total - max_lines
+    lines = decode(data).split("\n") if data else []
+    if terminated:
         lines.pop()
-    elif ends_file and lines:
-        no_newline = True
-    dropped = len(lines) > max_lines
-    if dropped:
-        if keep == "first":
-            lines, ends_file, no_newline = lines[:max_lines], False, False
-        else:
-            first_line += len(lines) - max_lines
-            lines = lines[-max_lines:]
-    return Part(name, lines, first_line, ends_file, no_newline), dropped
+    return Part(name, lines, first_line, ends_file, ends_file and not terminated and bool(data)), dropped
 
 
 def same_bytes(a: str | Path, b: str | Path) -> bool:
@@ -458,21 +468,26 @@ def diff_text_files(
     return diff_sources(old_source, new_source, context=context)
 
 
+def iter_unified(diff: TextDiff, path: str, old_label: str, new_label: str) -> Iterator[str]:
+    """The unified diff line by line (each ending in "\\n"), for writing without building one big string."""
+    if diff.equal:
+        return
+    yield f"--- a/{path} ({old_label})\n"
+    yield f"+++ b/{path} ({new_label})\n"
+    if not diff.hunks:
+        yield f"Files differ outside the compared parts: {'; '.join(diff.notes)}\n"
+    prefix = {"context": " ", "removed": "-", "added": "+"}
+    for hunk in diff.hunks:
+        yield hunk.header + "\n"
+        for line in hunk.lines:
+            yield prefix[line.tag] + line.text + "\n"
+            if line.no_newline:
+                yield "\\ No newline at end of file\n"
+
+
 def unified_text(diff: TextDiff, path: str, old_label: str, new_label: str) -> str:
     """The standard unified diff (`--- a/path (run A)`, `+++ b/path (run B)`, `@@ ... @@`); "" when equal.
 
     Lines are raw file content: a terminal caller should make them inert.
     """
-    if diff.equal:
-        return ""
-    out = [f"--- a/{path} ({old_label})", f"+++ b/{path} ({new_label})"]
-    if not diff.hunks:
-        out.append(f"Files differ outside the compared parts: {'; '.join(diff.notes)}")
-    prefix = {"context": " ", "removed": "-", "added": "+"}
-    for hunk in diff.hunks:
-        out.append(hunk.header)
-        for line in hunk.lines:
-            out.append(prefix[line.tag] + line.text)
-            if line.no_newline:
-                out.append("\\ No newline at end of file")
-    return "\n".join(out) + "\n"
+    return "".join(iter_unified(diff, path, old_label, new_label))
