@@ -280,6 +280,22 @@ def test_baseline_lacking_the_file_compares_against_the_next(tmp_path):
     assert any("baseline lacks" in note for note in result.notes)
     assert result.runs[0].label == "C"
     assert compare_artifact("x.yml", [("A", None), ("B", None)]).kind == "none"
+    grid = result.grid()  # deltas are against the reference, so it comes first
+    assert grid.columns == ["key", "B", "A", "C"]
+    assert {row[0]: row[3] for row in grid.rows}["limit_samples"] == "100 (+50)"
+
+
+def test_duplicate_labels_unknown_kinds_and_deep_tables(tmp_path):
+    a = write(tmp_path / "a/config.yml", CONFIG_A)
+    b = write(tmp_path / "b/config.yml", CONFIG_B)
+    result = compare_artifact("config.yml", [("run", a), ("run", b)])
+    assert result.labels == ["run", "run #2"] and result.grid().columns == ["key", "run", "run #2"]
+    with pytest.raises(ValueError, match="unknown artifact kind"):
+        compare_artifact("config.yml", [("A", a)], kind="excel")
+    deep = write(tmp_path / "a/t.json", '{"columns": ["a"], "data": ' + "[" * 50_000 + "]" * 50_000 + "}")
+    flat = write(tmp_path / "b/t.json", '{"columns": ["a"], "data": [[1]]}')
+    forced = compare_artifact("t.json", [("A", deep), ("B", flat)], kind="mlflow_table")
+    assert forced.kind == "text" and not forced.equal
 
 
 # -- text and logs ------------------------------------------------------------------

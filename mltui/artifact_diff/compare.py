@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mltui.artifacts import HEAD_BYTES, MAX_ROWS, detect_kind
+from mltui.artifacts import HEAD_BYTES, KINDS, MAX_ROWS, detect_kind
 
 from .cells import Grid
 from .images import ImageLayout, image_layout, image_size
@@ -26,7 +26,7 @@ from .structured import (
     load_structured,
     structured_grid,
 )
-from .tables import TABLE_KINDS, TableDiff, compare_tables, read_table
+from .tables import TABLE_KINDS, LoadedTable, TableDiff, compare_tables, read_table
 from .textdiff import (
     CONTEXT,
     DEFAULT_WINDOW,
@@ -143,8 +143,25 @@ def _detect(path: str, local: Path) -> str:
 
 
 def mode_for(kind: str) -> str:
-    """How a detected kind is compared ("svg", "html" and logs as text)."""
-    return kind if kind in MODES else _MODE_OF_KIND.get(kind, "text")
+    """How a kind is compared: a mode stays itself, "svg"/"html"/"text" are text; "none" if unknown."""
+    if kind in MODES:
+        return kind
+    return _MODE_OF_KIND.get(kind, "text") if kind in KINDS else "none"
+
+
+def _unique_labels(files: Sequence[tuple[str, str | Path | None]]) -> list[tuple[str, str | Path | None]]:
+    """Files with run labels made unique ("name", "name #2"), so results can be keyed by label."""
+    seen: dict[str, int] = {}
+    unique = []
+    for label, local in files:
+        seen[label] = seen.get(label, 0) + 1
+        unique.append((label if seen[label] == 1 else f"{label} #{seen[label]}", local))
+    return unique
+
+
+def _grid_labels(result: ArtifactComparison) -> list[str]:
+    """Grid columns: the reference run first (it is what deltas are taken against), then the rest in order."""
+    return [result.baseline or "", *(label for label in result.labels if label != result.baseline)]
 
 
 def compare_artifact(
@@ -159,7 +176,9 @@ def compare_artifact(
     forces a detected kind ("yaml", "table", ...) or a mode ("text", ...).
     Raises OSError only when a given file cannot be read.
     """
-    entries = [(label, None if local is None else Path(local)) for label, local in files]
+    if kind is not None and mode_for(kind) == "none":
+        raise ValueError(f"unknown artifact kind {kind!r}; expected one of {', '.join((*MODES[:-1], *KINDS))}")
+    entries = [(label, None if local is None else Path(local)) for label, local in _unique_labels(files)]
     labels = [label for label, _ in entries]
     missing = [label for label, local in entries if local is None]
     present = [(label, local) for label, local in entries if local is not None]
@@ -211,7 +230,7 @@ def _compare_structured(
         result.runs.append(RunComparison(label, local, compare_flat(flats[0], flat)))
     by_label = dict(zip((label for label, _ in present), flats))
     result._grid = lambda: structured_grid(
-        [(label, by_label.get(label)) for label in result.labels], directional=options.directional
+        [(label, by_label.get(label)) for label in _grid_labels(result)], directional=options.directional
     )
     return ""
 
@@ -220,10 +239,13 @@ def _compare_table(
     result: ArtifactComparison, present: list[tuple[str, Path]], kind: str, options: CompareOptions
 ) -> str:
     table_kind = kind if kind in TABLE_KINDS else "table"
-    loaded = {}
+    loaded: dict[str, LoadedTable] = {}
     for label, local in present:
         try:
-            loaded[label] = read_table(local, table_kind, max_rows=options.max_rows, label=label)
+            try:
+                loaded[label] = read_table(local, table_kind, max_rows=options.max_rows, label=label)
+            except RecursionError as exc:  # deeply nested table JSON
+                raise ValueError("nested too deeply") from exc
         except ValueError as exc:
             if table_kind == "mlflow_table":
                 result.notes.append(f"not an MLflow table ({label}: {exc}); compared as JSON")
@@ -234,18 +256,15 @@ def _compare_table(
                 result.notes.append(f"cannot read as Parquet ({label}: {exc}); compared as bytes")
                 return _compare_bytes(result, present, kind, options)
             return f"not compared as a table ({label}: {exc}); shown as a text diff"
-    tables = [(label, loaded.get(label)) for label in result.labels]
-    grid, diffs = compare_tables(tables, key=options.key)
+    labels = _grid_labels(result)
+    grid, diffs = compare_tables([(label, loaded.get(label)) for label in labels], key=options.key)
     result.notes.extend(grid.notes)
     for table in loaded.values():
         result.notes.extend(table.notes)
-    by_label = dict(zip(result.labels, diffs))
+    by_label = dict(zip(labels, diffs))
     for label, local in present[1:]:
         diff = by_label[label]
-        if diff is None:  # the baseline lacks the file: compare against the reference table
-            _, pair = compare_tables([(present[0][0], loaded[present[0][0]]), (label, loaded[label])], key=options.key)
-            diff = pair[1]
-        assert diff is not None
+        assert diff is not None  # present in both this run and the reference
         result.runs.append(RunComparison(label, local, diff))
     result._grid = lambda: grid
     return ""
