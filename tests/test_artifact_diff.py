@@ -339,6 +339,15 @@ def test_side_by_side_pads_uneven_replacements(tmp_path):
     ]
 
 
+def test_changes_at_the_very_start_and_end_of_small_files(tmp_path):
+    body = "".join(f"line {i}\n" for i in range(20))
+    a = write(tmp_path / "a.txt", body + "last\n")
+    b = write(tmp_path / "b.txt", "new first\n" + body)
+    diff = diff_text_files(a, b)
+    changed = [(line.tag, line.text) for hunk in diff.hunks for line in hunk.lines if line.tag != "context"]
+    assert changed == [("added", "new first"), ("removed", "last")]
+
+
 @pytest.mark.skipif(shutil.which("patch") is None, reason="needs GNU patch")
 @pytest.mark.parametrize("end_a, end_b", [("\n", "\n"), ("", "\n"), ("\n", ""), ("", "")])
 def test_unified_text_applies_with_patch(tmp_path, end_a, end_b):

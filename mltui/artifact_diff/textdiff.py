@@ -271,7 +271,8 @@ def diff_sources(old: TextSource, new: TextSource, *, context: int = CONTEXT) ->
         # Where a part was cut, its first/last lines depend on where the byte window fell:
         # one side's extra lines at a cut are not a change.
         cut_start, cut_end = old_part.name == "tail", old_part.name == "head"
-        old_part, new_part = _align_cut(old_part, new_part, at_end=cut_end)
+        if cut_start or cut_end:
+            old_part, new_part = _align_cut(old_part, new_part, at_end=cut_end)
         hunks += diff_parts(old_part, new_part, context=context, cut_start=cut_start, cut_end=cut_end)
     if not hunks:
         notes.append("the files differ only in the part that was not compared")
@@ -294,7 +295,7 @@ def _align_cut(old: Part, new: Part, *, at_end: bool) -> tuple[Part, Part]:
         return old, new
     for shift in range(_ALIGN_SEARCH):
         for longer, shorter, is_old in ((a, b, True), (b, a, False)):
-            if shift >= len(longer) - _ALIGN_CONFIRM or len(shorter) < _ALIGN_CONFIRM:
+            if shift > len(longer) - _ALIGN_CONFIRM or len(shorter) < _ALIGN_CONFIRM:
                 continue
             if at_end:
                 matched = (
