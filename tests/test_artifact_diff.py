@@ -218,14 +218,18 @@ def test_per_class_csv_deltas_flags_and_missing_rows(tmp_path):
     assert isinstance(diff, TableDiff)
     assert (diff.changed_cells, diff.added_rows, diff.removed_rows) == (2, 1, 1)
     assert "0.8312 (+0.0312)" in grid_text(grid)
+    plain = render_plain(result, inert=True).splitlines()
+    assert plain[0] == "missing in C: per_class_metrics.csv"
+    assert plain[-5].split()[:3] == ["class", "precision", "·"]  # header, then the 4 changed rows, one a line
+    assert plain[-4].startswith("cat ") and "0.8312 (+0.0312)" in plain[-4]
 
 
 def test_table_changed_only_hides_equal_rows_and_key_column(tmp_path):
     a = write(tmp_path / "a/t.tsv", "id\tname\tscore\n1\tx\t10\n2\ty\t20\n")
     b = write(tmp_path / "b/t.tsv", "score\tname\tid\n10\tx\t1\n21\ty\t2\n")
-    result = compare_artifact("t.tsv", [("A", a), ("B", b)], options=CompareOptions(key="id"))
+    result = compare_artifact("t.tsv", [("A", a), ("B", b), ("C", None)], options=CompareOptions(key="id"))
     grid = result.grid(changed_only=True)
-    assert grid.rows == [["2", "y", "y", "20", "21 (+1)"]]
+    assert grid.rows == [["2", "y", "y", "—", "20", "21 (+1)", "—"]]
     assert grid.hidden == 1
     assert result.runs[0].diff.summary() == "1 cell changed"
 
@@ -269,6 +273,7 @@ def test_missing_files_are_listed_not_dropped(tmp_path):
     assert [run.label for run in result.runs] == ["B"] and result.runs[0].equal
     assert not result.equal  # a missing file is a difference (exit 1)
     assert result.grid().columns == ["key", "A", "gone", "B"]
+    assert result.grid(changed_only=True).cells == []  # a run lacking the file is reported once, not per row
     assert "missing in gone: config.yml" in render_plain(result)
 
 

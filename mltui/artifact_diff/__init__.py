@@ -29,20 +29,12 @@ from .structured import (
     structured_grid,
 )
 from .tables import LoadedTable, TableDiff, compare_tables, read_table
-from .textdiff import (
-    DEFAULT_WINDOW,
-    DiffLine,
-    Hunk,
-    TextDiff,
-    diff_text_files,
-    iter_unified,
-    read_text_source,
-    same_bytes,
-    unified_text,
-)
+from .textdiff import DiffLine, Hunk, TextDiff, diff_text_files, iter_unified, unified_text
+from .textread import DEFAULT_WINDOW, MAX_LINES, Part, TextSource, read_text_source, same_bytes
 
 __all__ = [
     "DEFAULT_WINDOW",
+    "MAX_LINES",
     "FLAGS",
     "MODES",
     "ArtifactComparison",
@@ -57,10 +49,12 @@ __all__ = [
     "KeyChange",
     "KeyValue",
     "LoadedTable",
+    "Part",
     "RunComparison",
     "StructuredDiff",
     "TableDiff",
     "TextDiff",
+    "TextSource",
     "TooLarge",
     "as_number",
     "common_scale",

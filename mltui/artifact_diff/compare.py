@@ -27,16 +27,8 @@ from .structured import (
     structured_grid,
 )
 from .tables import TABLE_KINDS, LoadedTable, TableDiff, compare_tables, read_table
-from .textdiff import (
-    CONTEXT,
-    DEFAULT_WINDOW,
-    MAX_LINES,
-    TextDiff,
-    diff_sources,
-    read_text_source,
-    same_bytes,
-    window_notes,
-)
+from .textdiff import CONTEXT, TextDiff, diff_sources
+from .textread import DEFAULT_WINDOW, MAX_LINES, read_text_source, same_bytes, window_notes
 
 MODES = ("text", "structured", "table", "image", "binary", "none")
 _MODE_OF_KIND = {

@@ -44,7 +44,8 @@ def _plain_lines(result: ArtifactComparison, changed_only: bool) -> Iterator[str
             yield from _run_lines(result, run, base)
     grid = result.grid(changed_only=changed_only) if result.kind == "table" else None
     if grid is not None and grid.cells:
-        yield grid_text(grid) + "\n"
+        for line in grid_text(grid).split("\n"):
+            yield line + "\n"
 
 
 def _run_lines(result: ArtifactComparison, run: RunComparison, base: str) -> Iterator[str]:

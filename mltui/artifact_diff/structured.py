@@ -210,6 +210,7 @@ def structured_grid(flats: Sequence[tuple[str, Mapping[str, Any] | None]], *, di
 
     A changed number is flagged "changed", or "better"/"worse" by its key's name
     (`loss`: lower wins) when `directional` (results files, not configs).
+    A run lacking the whole file (None) shows as missing but makes no row "changed".
     """
     labels = [label for label, _ in flats]
     paths = list(dict.fromkeys(path for _, flat in flats if flat is not None for path in flat))
@@ -237,5 +238,5 @@ def structured_grid(flats: Sequence[tuple[str, Mapping[str, Any] | None]], *, di
             else:
                 row.append(GridCell(text, "", "same" if same_value(base, value) else "changed"))
         cells.append(row)
-        changed.append(row_changed(row[1:]))
+        changed.append(row_changed([cell for cell, (_, flat) in zip(row[1:], flats) if flat is not None]))
     return Grid(["key", *labels], [None, *labels], cells, changed)

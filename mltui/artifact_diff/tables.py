@@ -110,6 +110,7 @@ def compare_tables(
     row_keys = list(dict.fromkeys(k for rows in keyed if rows is not None for k in rows))
     columns = list(dict.fromkeys(c for _, t in tables if t is not None for c in t.columns if c != key))
     labels = [label for label, _ in tables]
+    absent = {label for label, table in tables if table is None}  # a run lacking the file changes no row
     positions = [None if t is None else {c: i for i, c in reversed(list(enumerate(t.columns)))} for _, t in tables]
 
     header = [key] + [f"{column}{RUN_SEPARATOR}{label}" for column in columns for label in labels]
@@ -122,7 +123,7 @@ def compare_tables(
             values = [_value(rows, where, row_key, column) for rows, where in zip(keyed, positions)]
             row += compare_cells(column, values)
         cells.append(row)
-        changed.append(row_changed(row[1:]))
+        changed.append(row_changed([cell for cell, run in zip(row[1:], runs[1:]) if run not in absent]))
     grid = Grid(header, runs, cells, changed, key_columns=1, notes=notes)
     return grid, _run_diffs(tables, keyed, grid, columns, key)
 
