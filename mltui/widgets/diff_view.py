@@ -279,7 +279,9 @@ class DiffView(Vertical):
             return
         from mltui.screens.chart import ChartScreen
 
-        self.app.push_screen(ChartScreen(current[1], [run for run in self.runs if current[1] in run.metrics]))
+        self.app.push_screen(
+            ChartScreen(self.app.store, current[1], [run for run in self.runs if current[1] in run.metrics])
+        )
 
     @work(exclusive=True, group="diff-history")
     async def load_best_values(self) -> None:
