@@ -25,7 +25,7 @@ EXIT_CRASH = 1
 # Environment values that must never reach a log line, even outside a URI.
 _SECRET_ENV = ("MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_TOKEN", "DATABRICKS_TOKEN", "DATABRICKS_CLIENT_SECRET")
 # After SIGTERM/SIGHUP the app gets this long to restore the terminal before a hard exit.
-_SIGNAL_GRACE_S = 1.0
+_SIGNAL_GRACE_S = 2.0
 
 
 def cache_dir() -> Path:
@@ -109,18 +109,23 @@ def _on_termination(app: Any, loop: asyncio.AbstractEventLoop, cleanup: Callable
     if threading.current_thread() is not threading.main_thread():
         return lambda: None
 
+    timers: list[threading.Timer] = []
+
     def handler(signum: int, _frame: object) -> None:
         cleanup()
         code = 128 + signum
         timer = threading.Timer(_SIGNAL_GRACE_S, leave, (code,))
         timer.daemon = True
         timer.start()
+        timers.append(timer)
         loop.call_soon_threadsafe(lambda: app.exit(return_code=code))
 
     wanted = [sig for sig in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if sig is not None]
     previous = {sig: signal.signal(sig, handler) for sig in wanted}
 
     def restore() -> None:
+        for timer in timers:
+            timer.cancel()
         for sig, old in previous.items():
             signal.signal(sig, old)
 
