@@ -7,6 +7,7 @@ Textual, no mlflow at module level.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import os
 import signal
@@ -69,7 +70,10 @@ def report_crash(exc: BaseException) -> int:
         where = f"traceback in {write_crash_log(exc)}"
     except OSError as log_error:
         where = f"could not write a crash log: {clean(log_error, max_len=200)}"
-    print(f"mltui: crashed: {summary} ({where})", file=sys.stderr, flush=True)
+    try:
+        print(f"mltui: crashed: {summary} ({where})", file=sys.stderr, flush=True)
+    except (OSError, ValueError):  # the terminal is gone (SIGHUP): the log file remains
+        pass
     return EXIT_CRASH
 
 
@@ -100,7 +104,8 @@ def run_app(app: Any, cleanup: Callable[[], None] = lambda: None, **run_options:
         return report_crash(crash)
     message = captured.getvalue().strip()
     if message:
-        print(redact(message), file=sys.stderr, flush=True)
+        with contextlib.suppress(OSError, ValueError):
+            print(redact(message), file=sys.stderr, flush=True)
     return app.return_code or 0
 
 
