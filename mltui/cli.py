@@ -63,6 +63,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_ui(_ui_parser().parse_args(args))
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001 - a crash is one line, a log file and a failure code
+        from mltui.lifecycle import report_crash
+
+        return report_crash(exc)
 
 
 def _fail(message: str, code: int = 1) -> int:
@@ -100,13 +104,16 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def _launch(store, experiment: str | None) -> int:
+    """Run the app, then leave at once: `q` must not wait for a hung request's thread."""
     from mltui.app import MltuiApp
+    from mltui.lifecycle import leave, run_app
 
     try:
-        MltuiApp(store, experiment=experiment).run()
+        code = run_app(MltuiApp(store, experiment=experiment), store.close)
     finally:
         store.close()
-    return 0
+    leave(code)
+    return code  # not reached: leave() ends the process
 
 
 def run_diff(args: argparse.Namespace) -> int:

@@ -1,7 +1,14 @@
 """Write a DiffResult as Markdown, CSV or JSON, so a comparison can leave the terminal.
 
 Markdown and CSV carry the display strings the user saw; JSON carries the raw,
-full-precision values for scripts (non-finite floats become null).
+full-precision values for scripts (non-finite floats become null; json escapes
+every non-ASCII character, so bidi controls stay visible as `\u202e`).
+
+Every text cell passes through `clean`: bidi and zero-width characters show as
+`⟪U+202E⟫`. CSV cells a spreadsheet would run as a formula (leading `=`, `+`,
+`-`, `@`, tab or CR) get a leading `'`, as OWASP recommends for CSV injection;
+the numbers this module itself writes (`-0.07`, `+0.07 (+8.2%)`, `-1m 05s`, `-inf`)
+are left as they are, since they hold no function call and must stay numbers.
 """
 
 from __future__ import annotations
@@ -10,12 +17,19 @@ import csv
 import io
 import json
 import math
+import re
 
 from mltui.diff import DiffResult, DiffRow, run_label
 from mltui.text import clean
 
 EXTENSIONS: dict[str, str] = {"markdown": "md", "csv": "csv", "json": "json"}
 _ALIASES: dict[str, str] = {"md": "markdown"}
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = r"(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|inf|nan"
+_DURATION = r"<?\d+(?:\.\d+)?(?:ms|s|m|h|d)(?: \d+(?:ms|s|m|h|d))?"
+# A value as diff.py formats it: a signed number or duration, then maybe "(+8.2%)".
+_NUMERIC_CELL = re.compile(rf"[+-]?(?:{_NUMBER}|{_DURATION})(?: \([+-]?(?:{_NUMBER})%\))?")
 
 
 def _header(result: DiffResult) -> list[str]:
@@ -29,13 +43,20 @@ def _header(result: DiffResult) -> list[str]:
 
 
 def _cells(row: DiffRow) -> list[str]:
-    """One row's display strings in header order."""
-    cells = [row.section, clean(row.key, max_len=None)]
+    """One row's display strings in header order, each made printable."""
+    cells = [row.section, row.key]
     for i, cell in enumerate(row.cells):
         cells.append(cell.text)
         if i:
             cells.append(cell.delta_text)
-    return cells
+    return [clean(c, max_len=None) for c in cells]
+
+
+def csv_safe(text: str) -> str:
+    """Prefix `'` to a cell a spreadsheet would evaluate as a formula; plain numbers pass."""
+    if text.startswith(_FORMULA_START) and not _NUMERIC_CELL.fullmatch(text):
+        return "'" + text
+    return text
 
 
 def _md_cell(text: str) -> str:
@@ -69,8 +90,8 @@ def to_csv(result: DiffResult) -> str:
     """A header row and one row per diff row, holding the display strings."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(_header(result))
-    writer.writerows(_cells(row) for row in result.rows)
+    writer.writerow([csv_safe(clean(h, max_len=None)) for h in _header(result)])
+    writer.writerows([csv_safe(c) for c in _cells(row)] for row in result.rows)
     return buffer.getvalue()
 
 

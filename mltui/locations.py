@@ -1,15 +1,13 @@
-"""Where the tracking store is, and how a failure to reach it reads.
+"""Where the tracking store is: what the user typed, turned into a tracking URI.
 
-Pure: no mlflow here, so the CLI and the tests can resolve a location or
-phrase an error without paying for the import.
+Pure: no mlflow here, so the CLI and the tests can resolve a location
+without paying for the import. Failures are phrased in `mltui.errors`.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-
-from mltui.text import clean, mask_uri
 
 
 def resolve_location(location: str | None) -> tuple[str | None, str | None]:
@@ -43,23 +41,3 @@ def sqlite_path(uri: str) -> Path | None:
     if not uri.startswith("sqlite:///"):
         return None
     return Path(uri[len("sqlite:///") :].split("?", 1)[0])
-
-
-def friendly_error(exc: BaseException, uri: str = "") -> str:
-    """One line describing `exc`, with no traceback and no credentials."""
-    name = type(exc).__name__
-    text = str(getattr(exc, "message", None) or exc)
-    lowered = text.lower()
-    where = mask_uri(uri) if uri else "the tracking server"
-    if "connection refused" in lowered or "max retries exceeded" in lowered or "failed to establish" in lowered:
-        return f"Cannot reach {where}: connection refused or host down (press R to retry)"
-    if "timed out" in lowered or "timeout" in name.lower():
-        return f"{where} did not answer in time (press R to retry)"
-    if "name or service not known" in lowered or "nodename nor servname" in lowered:
-        return f"Cannot resolve the host of {where}"
-    if "401" in text or "unauthorized" in lowered:
-        return f"{where} refused the credentials (401 Unauthorized)"
-    if "403" in text or "permission_denied" in lowered:
-        return f"{where} denied access (403 Forbidden)"
-    first = next((line.strip() for line in text.splitlines() if line.strip()), name)
-    return mask_uri(clean(first, max_len=300))

@@ -23,7 +23,8 @@ from sys import intern
 from typing import Any
 from urllib.parse import urlparse
 
-from mltui.locations import friendly_error, resolve_location, sqlite_path
+from mltui.errors import friendly_error
+from mltui.locations import resolve_location, sqlite_path
 from mltui.lookup import lookup_filters, parse_lookup
 from mltui.models import RUN_NAME_TAG, ArtifactEntry, Experiment, ReadOnlyError, Run, StoreError
 from mltui.text import clean, mask_uri
@@ -32,12 +33,15 @@ FIRST_PAGE = 100
 PAGE_SIZE = 1000
 COUNT_CAP = 10_000
 
-# A dead server must fail in seconds, not minutes: MLflow's defaults retry 7
-# times with a 120 s timeout. Only applied where the user set nothing.
+# A dead server must fail in seconds, not minutes: MLflow's defaults (7 retries, 120 s
+# timeout) block a call for minutes. urllib3 retries read timeouts too (MLflow sets
+# `read=max_retries`), so the worst case of one call is (retries + 1) x timeout: one
+# 4 s attempt keeps a black-holed server's message under 10 s even counting the
+# 2 s mlflow import; `R` is the retry. Only applied where the user set nothing.
 _HTTP_DEFAULTS = {
-    "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "1",
+    "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0",
     "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
-    "MLFLOW_HTTP_REQUEST_TIMEOUT": "20",
+    "MLFLOW_HTTP_REQUEST_TIMEOUT": "4",
 }
 
 

@@ -8,8 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mltui.config import Config
+from mltui.errors import friendly_error
 from mltui.formatting import format_duration, format_number
-from mltui.locations import friendly_error, resolve_location, sqlite_path
+from mltui.locations import resolve_location, sqlite_path
 from mltui.models import Experiment, Run
 from mltui.runview import (
     CellContext,
