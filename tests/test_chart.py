@@ -10,8 +10,7 @@ import tracemalloc
 
 import numpy as np
 import pytest
-from conftest import make_experiment, new_client
-from test_app import cell_texts, open_first_experiment, settle
+from conftest import cell_texts, cursor_to_key, make_experiment, new_client, open_first_experiment, settle
 
 from mltui.app import MltuiApp
 from mltui.charts import MAX_POINTS, History, downsample, prepare, smooth
@@ -114,7 +113,7 @@ async def open_chart(app, pilot, run_ids: list[str], key: str, experiment: str):
     await open_first_experiment(app, pilot, experiment)
     runs = app.query_one(RunList)
     for run_id in run_ids:
-        runs.table.move_to(run_id)
+        await cursor_to_key(pilot, runs.table, run_id)
         await pilot.press("space")
     await settle(app, pilot)
     view = app.query_one(DiffView)

@@ -25,8 +25,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import log_run, make_experiment, new_client
-from test_app import open_first_experiment, row_for, settle
+from conftest import cursor_to_key, log_run, make_experiment, new_client, open_first_experiment, row_for, settle
 
 from mltui.app import MltuiApp
 from mltui.config import Config
@@ -445,7 +444,7 @@ async def test_bidi_name_shows_its_placeholder_in_the_ui(hostile_store):
         await open_first_experiment(app, pilot, "hostile")
         runs = app.query_one(RunList)
         for run_id in hostile_store["runs"]:
-            runs.table.move_to(run_id)
+            await cursor_to_key(pilot, runs.table, run_id)
             await pilot.press("space")
         await settle(app, pilot)
         view = app.query_one(DiffView)
