@@ -53,7 +53,7 @@ class RunList(Vertical):
         Binding("A", "clear_ticks", "Clear"),
         Binding("b", "baseline", "Baseline"),
         Binding("c", "tick_family", "Tick +children", show=False),
-        Binding("enter", "fold", "Fold", show=False),
+        Binding("enter", "fold", "Fold/whole value", show=False),
         Binding("slash", "filter", "Filter"),
         Binding("s", "sort", "Sort"),
         Binding("C", "choose_columns", "Columns"),
@@ -331,8 +331,13 @@ class RunList(Vertical):
     # -- tree and groups -------------------------------------------------------------
 
     def action_fold(self) -> None:
-        """Fold or unfold the highlighted parent run or group, in place."""
-        self.row_layout.fold()
+        """Fold or unfold a group, or a parent run from its name; on any other cell, show the whole value."""
+        row, column = self.table.cursor_row_object, self.table.cursor_column
+        on_name = column < len(self.table.columns) and self.table.columns[column].key in ("tick", "name")
+        if isinstance(row, GroupRow) or (isinstance(row, RunRow) and row.children and on_name):
+            self.row_layout.fold()
+        else:
+            self.table.action_show_value()
 
     def action_group_by(self) -> None:
         def chosen(column: str | None) -> None:
