@@ -87,6 +87,10 @@ class DiffView(Vertical):
 
     ALLOW_MAXIMIZE = True
 
+    DEFAULT_CSS = """
+    DiffView > ContentSwitcher { height: 1fr; }
+    """
+
     BINDINGS = [
         Binding("d", "changed_only", "Changed only"),
         Binding("m", "value_mode", "Latest/best"),
@@ -179,9 +183,9 @@ class DiffView(Vertical):
             count = len(self.runs)
             self.query_one("#diff-summary", Static).update(
                 Text(
-                    f"{count} run ticked: tick one more (space) to compare. The highlighted run:"
+                    f"Run detail · {count} ticked: tick one more (space) to compare"
                     if count
-                    else "Tick two or more runs (space) to compare them. The highlighted run:",
+                    else "Run detail · tick two or more runs (space) to compare them",
                     style="dim",
                 )
             )

@@ -5,8 +5,8 @@ only when it scrolls into view and caches the result. The owner supplies the
 rows (anything with a `.key`) and a function that turns (row, column) into
 text and a style. The run list, the diff, the run detail and table previews
 use it. Columns wider than the pane scroll sideways under a column cursor while
-the first `fixed_columns` stay put, and the header says how many columns are
-off screen on either side.
+the first `fixed_columns` stay put, and a footer line says how many columns
+are off screen on either side (it takes the horizontal scrollbar's place).
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ class VirtualTable(ScrollView, can_focus=True):
     }
 
     DEFAULT_CSS = """
-    VirtualTable { height: 1fr; background: $surface; scrollbar-size-vertical: 1; }
+    VirtualTable { height: 1fr; background: $surface; scrollbar-size-vertical: 1; scrollbar-size-horizontal: 0; }
     VirtualTable > .vtable--header { text-style: bold; background: $panel; }
     VirtualTable > .vtable--cursor { background: $block-cursor-blurred-background; }
     VirtualTable:focus > .vtable--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
@@ -203,7 +203,15 @@ class VirtualTable(ScrollView, can_focus=True):
 
     def _update_virtual_size(self) -> None:
         width = sum(c.outer_width for c in self.columns)
-        self.virtual_size = Size(width, len(self.rows) + self.header_height)
+        self.virtual_size = Size(width, len(self.rows) + self.header_height + self.footer_height)
+
+    @property
+    def footer_height(self) -> int:
+        """One line saying how many columns are off screen, while the columns are wider than the pane."""
+        if not self.columns:
+            return 0
+        total = sum(c.outer_width for c in self.columns) - self.columns[-1].gap
+        return 1 if total > self.scrollable_content_region.width > 0 else 0
 
     @property
     def fixed_count(self) -> int:
@@ -268,6 +276,7 @@ class VirtualTable(ScrollView, can_focus=True):
         self.refresh()
 
     def on_resize(self) -> None:
+        self._update_virtual_size()
         self._scroll_to_column()
 
     def on_focus(self) -> None:
@@ -277,7 +286,7 @@ class VirtualTable(ScrollView, can_focus=True):
         self.invalidate([key] if (key := self.cursor_key) else [])
 
     def _scroll_to_cursor(self) -> None:
-        body = max(1, self.scrollable_content_region.height - self.header_height)
+        body = max(1, self.scrollable_content_region.height - self.header_height - self.footer_height)
         top = int(self.scroll_y)
         if self.cursor_row < top:
             self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
@@ -296,7 +305,7 @@ class VirtualTable(ScrollView, can_focus=True):
         left = sum(c.outer_width for c in self.columns[fixed_count : self.cursor_column])
         right = left + self.columns[self.cursor_column].width
         width = max(1, self.scrollable_content_region.width - fixed)
-        if left < self.scroll_x:
+        if left < self.scroll_x or right - left > width:  # a column wider than the pane shows its start
             self.scroll_to(x=left, animate=False, immediate=True)
         elif right > self.scroll_x + width:
             self.scroll_to(x=right - width, animate=False, immediate=True)
@@ -354,13 +363,15 @@ class VirtualTable(ScrollView, can_focus=True):
             self.notify(f"Copied {len(value[1]):,} characters", timeout=2)
 
     def on_click(self, event: events.Click) -> None:
-        if event.y >= self.header_height:
+        if self.header_height <= event.y < self.scrollable_content_region.height - self.footer_height:
             self.cursor_row = int(self.scroll_y) + event.y - self.header_height
 
     # -- rendering ----------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
+        if self.footer_height and y == self.scrollable_content_region.height - 1:
+            return self._hint_line(width)
         header = y < self.header_height
         if header:
             segments = self._header_segments(y)
@@ -372,27 +383,7 @@ class VirtualTable(ScrollView, can_focus=True):
             if getattr(self.rows[index], "is_title", False):  # a title row does not scroll sideways
                 return Strip(segments).crop(0, width).extend_cell_length(width, self.rich_style)
         fill = self.get_component_rich_style("vtable--header") if header else self.rich_style
-        strip = self._scrolled(segments, width).extend_cell_length(width, fill)
-        if y == self.header_height - 1:
-            strip = self._with_hints(strip, width)
-        return strip
-
-    def _with_hints(self, strip: Strip, width: int) -> Strip:
-        """Say on the header's last line how many columns are off screen: `◂ 2 more`, `▸ 3 more`."""
-        left, right = self.hidden_columns()
-        style = self.get_component_rich_style("vtable--more")
-        if right:
-            hint = f" ▸ {right} more "
-            if cell_len(hint) < width:
-                strip = Strip.join([strip.crop(0, width - cell_len(hint)), Strip([Segment(hint, style)])])
-        if left:
-            hint = f" ◂ {left} more "
-            start = self._fixed_width
-            if start + cell_len(hint) <= width - (cell_len(f" ▸ {right} more ") if right else 0):
-                strip = Strip.join(
-                    [strip.crop(0, start), Strip([Segment(hint, style)]), strip.crop(start + cell_len(hint), width)]
-                )
-        return strip
+        return self._scrolled(segments, width).extend_cell_length(width, fill)
 
     def _scrolled(self, segments: list[Segment], width: int) -> Strip:
         """Fixed columns stay at the left; the others shift by the horizontal scroll."""
@@ -404,6 +395,17 @@ class VirtualTable(ScrollView, can_focus=True):
         left = strip.crop(0, fixed)
         right = strip.crop(fixed + scroll_x, fixed + scroll_x + width - fixed)
         return Strip.join([left, right])
+
+    def _hint_line(self, width: int) -> Strip:
+        """The footer of a table wider than its pane: `◂ 2 more` at the left, `▸ 3 more` at the right."""
+        left, right = self.hidden_columns()
+        style = self.get_component_rich_style("vtable--more")
+        start = f" ◂ {left} more " if left else ""
+        end = f" ▸ {right} more " if right else ""
+        middle = " ←/→ columns " if cell_len(start) + cell_len(end) + 13 <= width else ""
+        pad = max(0, width - cell_len(start) - cell_len(end) - cell_len(middle))
+        text = start + " " * (pad // 2) + middle + " " * (pad - pad // 2) + end
+        return Strip([Segment(set_cell_size(text, width), style)])
 
     def _header_segments(self, line: int) -> list[Segment]:
         header = self.get_component_rich_style("vtable--header")
