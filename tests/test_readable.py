@@ -289,3 +289,23 @@ async def test_run_list_enter_folds_parents_and_opens_other_cells(rich_store):
         await pilot.press("enter")
         await pilot.pause()
         assert "FINISHED" in await open_popup_value(app)
+
+
+@pytest.mark.server
+async def test_run_detail_over_rest_counts_steps_from_histories(mlflow_server):
+    from mlflow import MlflowClient
+    from mlflow.entities import Dataset, DatasetInput, InputTag
+
+    client = MlflowClient(mlflow_server["uri"])
+    exp = client.create_experiment("rest-detail")
+    parent = log_run(client, exp, "rest-parent", {"accuracy": 0.9})
+    for step, value in enumerate([0.9, 0.7, 0.5]):
+        client.log_metric(parent, "loss", value, step=step)
+    client.log_inputs(
+        parent, [DatasetInput(Dataset("train", "ff00", "s3", "s3://b/k"), [InputTag("mlflow.data.context", "eval")])]
+    )
+    child = log_run(client, exp, "rest-child", {"accuracy": 0.8}, tags={PARENT_TAG: parent})
+    detail = await Store(mlflow_server["uri"]).run_detail(parent)
+    assert detail.metric_steps == {"accuracy": 1, "loss": 3}
+    assert [(d.name, d.digest, d.source_type, d.context) for d in detail.datasets] == [("train", "ff00", "s3", "eval")]
+    assert [(c.run_id, c.name) for c in detail.children] == [(child, "rest-child")]
