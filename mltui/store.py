@@ -25,26 +25,13 @@ from urllib.parse import urlparse
 
 from mltui.locations import friendly_error, resolve_location, sqlite_path
 from mltui.lookup import lookup_filters, parse_lookup
-from mltui.models import (
-    PARENT_TAG,
-    RUN_NAME_TAG,
-    ArtifactEntry,
-    DatasetInput,
-    Experiment,
-    ReadOnlyError,
-    Run,
-    RunDetail,
-    RunRef,
-    StoreError,
-)
+from mltui.models import RUN_NAME_TAG, ArtifactEntry, Experiment, ReadOnlyError, Run, RunDetail, StoreError
+from mltui.run_details import fetch_run_detail
 from mltui.text import clean, mask_uri
 
 FIRST_PAGE = 100
 PAGE_SIZE = 1000
 COUNT_CAP = 10_000
-STEP_COUNT_CAP = 50  # metrics whose histories are fetched to count steps, where SQL cannot count them
-CHILDREN_CAP = 200
-CONTEXT_TAG = "mlflow.data.context"
 
 # A dead server must fail in seconds, not minutes: MLflow's defaults retry 7
 # times with a 120 s timeout. Only applied where the user set nothing.
@@ -272,37 +259,7 @@ class Store:
 
     async def run_detail(self, run_id: str) -> RunDetail:
         """The run as stored now, with step counts, datasets, parent and children."""
-
-        def job(client: Any) -> RunDetail:
-            raw = client.get_run(run_id)
-            run = to_run(raw)
-            detail = RunDetail(run, self._step_counts(client, run), _datasets(raw))
-            if run.parent_id:
-                detail.parent = _run_ref(client, run.parent_id)
-            if "'" not in run_id and "\\" not in run_id:
-                found = client.search_runs(
-                    [run.experiment_id],
-                    filter_string=f"tags.{PARENT_TAG} = '{run_id}'",
-                    max_results=CHILDREN_CAP + 1,
-                    order_by=["attributes.start_time ASC"],
-                )
-                detail.children = [RunRef(r.info.run_id, r.info.run_name or r.info.run_id[:8]) for r in found]
-                detail.more_children = len(detail.children) > CHILDREN_CAP
-                del detail.children[CHILDREN_CAP:]
-            return detail
-
-        return await self._call(job)
-
-    def _step_counts(self, client: Any, run: Run) -> dict[str, int | None]:
-        """Logged steps per metric: one SQL query on SQLite, else a history per metric when there are few."""
-        db = sqlite_path(self._uri or "")
-        if db is not None:
-            with contextlib.suppress(sqlite3.Error):
-                counts = _sqlite_step_counts(db, run.run_id)
-                return {key: counts.get(key) for key in run.metrics}
-        if len(run.metrics) > STEP_COUNT_CAP:
-            return dict.fromkeys(run.metrics)
-        return {key: len({m.step for m in client.get_metric_history(run.run_id, key)}) for key in run.metrics}
+        return await self._call(fetch_run_detail, run_id, sqlite_path(self._uri or ""), to_run)
 
     async def find_runs(self, text: str, limit: int = 5000) -> list[Run]:
         """Every run matching a pasted id, `key=value` or bare value, in any experiment.
@@ -462,27 +419,6 @@ def to_run(run: Any) -> Run:
     )
 
 
-def _datasets(run: Any) -> list[DatasetInput]:
-    """The dataset inputs of an `mlflow.entities.Run`, as plain data."""
-    inputs = getattr(run, "inputs", None)
-    found = []
-    for item in getattr(inputs, "dataset_inputs", None) or []:
-        data = item.dataset
-        context = next((tag.value for tag in item.tags or [] if tag.key == CONTEXT_TAG), "")
-        found.append(
-            DatasetInput(data.name or "", data.digest or "", data.source_type or "", context or "", data.source or "")
-        )
-    return found
-
-
-def _run_ref(client: Any, run_id: str) -> RunRef:
-    """A run's id and name; the name stays empty when the run cannot be read (deleted, elsewhere)."""
-    try:
-        return RunRef(run_id, client.get_run(run_id).info.run_name or "")
-    except Exception:  # noqa: BLE001 - any failure to read the parent leaves just its id
-        return RunRef(run_id, "")
-
-
 def _all_experiments(client: Any) -> list[Any]:
     experiments, token = [], None
     while True:
@@ -503,15 +439,3 @@ def _sqlite_counts(db: Path) -> dict[str, int]:
     finally:
         con.close()
     return {str(exp_id): count for exp_id, count in rows}
-
-
-def _sqlite_step_counts(db: Path, run_id: str) -> dict[str, int]:
-    """Distinct logged steps per metric of one run, straight from MLflow's SQLite schema."""
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        rows = con.execute(
-            "SELECT key, COUNT(DISTINCT step) FROM metrics WHERE run_uuid = ? GROUP BY key", (run_id,)
-        ).fetchall()
-    finally:
-        con.close()
-    return {str(key): int(count) for key, count in rows}
