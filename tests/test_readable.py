@@ -63,7 +63,7 @@ def rich_store(tmp_path_factory):
         client,
         exp,
         "eval-logreg-pipeline",
-        {"accuracy_score": 0.91},
+        {"accuracy_score": 0.91, "auc_precise": 0.912345678},
         {"estimator": "LogisticRegression", "layers": LONG_VALUE},
         {NOTE_TAG: NOTE, "team": "churn"},
         start_time=2_000,
@@ -289,6 +289,13 @@ async def test_run_list_enter_folds_parents_and_opens_other_cells(rich_store):
         await pilot.press("enter")
         await pilot.pause()
         assert "FINISHED" in await open_popup_value(app)
+        await pilot.press("escape")
+        index = next(i for i, c in enumerate(table.columns) if c.key == "m:auc_precise")
+        await cursor_to_column(pilot, table, index)
+        assert "0.912345678" not in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert await open_popup_value(app) == "0.912345678", "a metric at full precision"
 
 
 @pytest.mark.server

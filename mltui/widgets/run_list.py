@@ -21,6 +21,7 @@ from mltui.runview import (
     RunRow,
     add_keys,
     cell_text,
+    column_value,
     next_sort,
     order_by_clause,
 )
@@ -110,7 +111,7 @@ class RunList(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("Open an experiment (Enter in the tree) to list its runs.", id="run-list-title")
         yield FilterBar(self.config.filter_history, id="run-filter-bar")
-        yield VirtualTable(self._render_cell, fixed_columns=2, id="run-table")
+        yield VirtualTable(self._render_cell, fixed_columns=2, full_value=self._whole_value, id="run-table")
 
     @property
     def table(self) -> VirtualTable:
@@ -283,6 +284,14 @@ class RunList(Vertical):
     def _render_cell(self, row: Row, column: Column) -> tuple[str, str]:
         self._ctx.baseline_id = self.baseline_id
         return cell_text(row, column.key, self._ctx)
+
+    def _whole_value(self, row: Row, column: Column) -> tuple[str, str]:
+        """What Enter shows: a metric at full precision, any text uncut."""
+        title = f"{column.label} · {row.run.name}" if isinstance(row, RunRow) else column.label
+        raw = column_value(row.run, column.key) if isinstance(row, RunRow) and ":" in column.key else None
+        if raw is None:
+            return title, self._render_cell(row, column)[0].strip()
+        return title, repr(raw) if isinstance(raw, float) else str(raw)
 
     # -- ticks ----------------------------------------------------------------------
 

@@ -418,14 +418,15 @@ class VirtualTable(ScrollView, can_focus=True):
                 continue
             parts = column.label.split("\n")
             text = parts[line] if line < len(parts) else ""
-            width, gap = column.width, column.gap
+            width, gap, covers = column.width, column.gap, 1
             if line == 0 and column.span > 1:
                 spanned = self.columns[i : i + column.span]
-                skip = len(spanned) - 1
+                skip = covers = len(spanned)
+                skip -= 1
                 width = sum(c.outer_width for c in spanned) - spanned[-1].gap
                 gap = spanned[-1].gap
             style = header + _style(column.header_style) if column.header_style else header
-            if self.column_cursor and i == self.cursor_column and self.has_focus and line == 0:
+            if self.column_cursor and self.has_focus and i <= self.cursor_column < i + covers:
                 style = focused
             segments.append(Segment(fit(text, width, column.justify), style))
             segments.append(Segment(" " * gap, header))
