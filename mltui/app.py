@@ -53,7 +53,7 @@ class MltuiApp(App[None]):
             with Vertical(id="right"):
                 yield RunList(self.config, self.store, self.store, id="runs")
                 with Horizontal(id="bottom"):
-                    yield DiffView(self.store, tuple(self.config.lower_is_better), id="diff")
+                    yield DiffView(self.store, tuple(self.config.lower_is_better), self.store, id="diff")
                     yield ArtifactViewer(self.store, id="artifacts")
         yield StatusBar(id="status")
         yield Footer()
@@ -137,6 +137,7 @@ class MltuiApp(App[None]):
     @on(RunList.RunHighlighted)
     def _run_highlighted(self, event: RunList.RunHighlighted) -> None:
         self.query_one(ArtifactViewer).show_run(event.run.run_id if event.run else None)
+        self.query_one(DiffView).show_highlighted(event.run)
 
     @on(DiffView.ExportRequested)
     def _export_requested(self, event: DiffView.ExportRequested) -> None:

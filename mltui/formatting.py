@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import datetime
+
+from rich.cells import cell_len
 
 
 def format_time(epoch_ms: int | None) -> str:
@@ -51,3 +54,71 @@ def format_number(value: float | None, digits: int = 4) -> str:
     if value == int(value) and abs(value) < 1e12:
         return str(int(value))
     return f"{value:.{digits}g}"
+
+
+def _head(text: str, cells: int) -> str:
+    """The longest start of `text` that fits in `cells` terminal cells."""
+    used = 0
+    for index, char in enumerate(text):
+        used += cell_len(char)
+        if used > cells:
+            return text[:index]
+    return text
+
+
+def _tail(text: str, cells: int) -> str:
+    """The longest end of `text` that fits in `cells` terminal cells."""
+    return _head(text[::-1], cells)[::-1]
+
+
+def shorten_middle(name: str, width: int, head_share: float = 0.55) -> str:
+    """`name` cut in the middle to `width` cells: `Logistic…Run 1`; ends tell runs apart more often than middles."""
+    if cell_len(name) <= width:
+        return name
+    if width <= 1:
+        return _head(name, width)
+    room = width - 1
+    head = min(room, max(1, round(room * head_share + 0.45)))
+    return _head(name, head) + "…" + _tail(name, room - cell_len(_head(name, head)))
+
+
+def shorten_names(names: Sequence[str], widths: int | Sequence[int]) -> list[str]:
+    """Shorten each name to its width (one for all, or one each) so that different names stay different.
+
+    Names are cut in the middle; when two different names would read the same,
+    the cut moves (more head or more tail) until they differ, and as a last
+    resort the shortened form ends in a number. Equal names stay equal.
+    """
+    limits = [widths] * len(names) if isinstance(widths, int) else list(widths)
+    short = [shorten_middle(name, width) for name, width in zip(names, limits)]
+    for _ in range(len(names)):
+        clash = _first_clash(names, short)
+        if clash is None:
+            return short
+        members = [i for i, text in enumerate(short) if text == clash]
+        for i, text in zip(members, _separate([names[i] for i in members], [limits[i] for i in members])):
+            short[i] = text
+    return short
+
+
+def _first_clash(names: Sequence[str], short: Sequence[str]) -> str | None:
+    """A shortened form shared by two different names, if any."""
+    seen: dict[str, str] = {}
+    for name, text in zip(names, short):
+        if seen.setdefault(text, name) != name:
+            return text
+    return None
+
+
+def _separate(names: list[str], widths: list[int]) -> list[str]:
+    """Shortened forms of clashing names that differ: try every split of head and tail, then number them."""
+    for share in sorted((i / 20 for i in range(21)), key=lambda s: abs(s - 0.55)):
+        texts = [shorten_middle(name, width, share) for name, width in zip(names, widths)]
+        if _first_clash(names, texts) is None:
+            return texts
+    distinct = list(dict.fromkeys(names))
+    texts = []
+    for name, width in zip(names, widths):
+        mark = f"~{distinct.index(name) + 1}"
+        texts.append(shorten_middle(name, max(1, width - len(mark))) + mark if width > len(mark) else mark)
+    return texts

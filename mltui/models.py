@@ -77,3 +77,38 @@ class ArtifactEntry:
     @property
     def name(self) -> str:
         return self.path.rsplit("/", 1)[-1]
+
+
+@dataclass(slots=True, frozen=True)
+class RunRef:
+    """Another run named from a detail view: a parent or a child."""
+
+    run_id: str
+    name: str
+
+    @property
+    def short_id(self) -> str:
+        return self.run_id[:8]
+
+
+@dataclass(slots=True, frozen=True)
+class DatasetInput:
+    """One dataset a run consumed (`run.inputs.dataset_inputs`)."""
+
+    name: str
+    digest: str
+    source_type: str
+    context: str = ""  # the `mlflow.data.context` input tag: training, eval, ...
+    source: str = ""
+
+
+@dataclass(slots=True)
+class RunDetail:
+    """Everything the run detail view shows beyond the run list's `Run`."""
+
+    run: Run
+    metric_steps: dict[str, int | None] = field(default_factory=dict)  # None: not counted (too many metrics)
+    datasets: list[DatasetInput] = field(default_factory=list)
+    parent: RunRef | None = None
+    children: list[RunRef] = field(default_factory=list)
+    more_children: bool = False  # the children list was capped

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Protocol
 
-from mltui.models import ArtifactEntry, Run
+from mltui.models import ArtifactEntry, Run, RunDetail
 
 
 class RunSource(Protocol):
@@ -62,3 +62,9 @@ class TriageWriter(Protocol):
     async def delete_run(self, run_id: str) -> None: ...
 
     async def restore_run(self, run_id: str) -> None: ...
+
+
+class RunDetailSource(Protocol):
+    """One run in full: step counts, datasets, parent and children."""
+
+    async def run_detail(self, run_id: str) -> RunDetail: ...

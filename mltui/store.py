@@ -26,7 +26,8 @@ from urllib.parse import urlparse
 from mltui.errors import friendly_error
 from mltui.locations import resolve_location, sqlite_path
 from mltui.lookup import lookup_filters, parse_lookup
-from mltui.models import RUN_NAME_TAG, ArtifactEntry, Experiment, ReadOnlyError, Run, StoreError
+from mltui.models import RUN_NAME_TAG, ArtifactEntry, Experiment, ReadOnlyError, Run, RunDetail, StoreError
+from mltui.run_details import fetch_run_detail
 from mltui.text import clean, mask_uri
 
 FIRST_PAGE = 100
@@ -259,6 +260,10 @@ class Store:
             return sorted((m.step, m.timestamp, m.value) for m in points)
 
         return await self._call(job)
+
+    async def run_detail(self, run_id: str) -> RunDetail:
+        """The run as stored now, with step counts, datasets, parent and children."""
+        return await self._call(fetch_run_detail, run_id, sqlite_path(self._uri or ""), to_run)
 
     async def find_runs(self, text: str, limit: int = 5000) -> list[Run]:
         """Every run matching a pasted id, `key=value` or bare value, in any experiment.

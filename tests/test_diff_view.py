@@ -57,10 +57,10 @@ async def tick_all_with_base_first(app, pilot):
 
 
 @asynccontextmanager
-async def three_ticked(uri: str, config: Config | None = None):
+async def three_ticked(uri: str, config: Config | None = None, size: tuple[int, int] = (180, 50)):
     """The app on the three-run store with base, better, worse ticked in that order."""
     app = MltuiApp(Store(uri), config=config or Config())
-    async with app.run_test(size=(180, 50)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await open_first_experiment(app, pilot, "three")
         await tick_all_with_base_first(app, pilot)
         yield app, pilot
@@ -79,6 +79,15 @@ async def test_three_runs_two_difference_columns_and_missing(three_runs):
         assert f1[2] == "—" and f1[5] == "—"
         summary = str(view.query_one("#diff-summary").render())
         assert "1 metric missing in 2 runs" in summary
+
+
+async def test_three_runs_and_both_differences_fit_at_200_columns(three_runs):
+    async with three_ticked(three_runs["uri"], size=(200, 50)) as (app, pilot):
+        await settle(app, pilot)
+        screen = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        assert "+0.07 (+8.2%)" in screen and "-0.15 (-18%)" in screen and "-0.2 (-50%)" in screen
+        table = app.query_one(DiffView).table
+        assert table.hidden_columns() == (0, 0) and "more" not in screen.split("Diff")[1]
 
 
 async def test_changed_only_hides_identical_rows(three_runs):

@@ -121,7 +121,7 @@ class ArtifactPreview(Vertical):
             yield Static(literal("No run selected"), id="preview-message")
             yield TextView(id="preview-text")
             yield Tree(Text("$"), id="preview-structure")
-            yield VirtualTable(table_cell, id="preview-table")
+            yield VirtualTable(table_cell, fixed_columns=1, id="preview-table")
             yield Container(id="preview-image")
 
     @property

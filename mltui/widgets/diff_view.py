@@ -1,4 +1,8 @@
-"""The diff pane: ticked runs side by side, with differences against a baseline."""
+"""The diff pane: ticked runs side by side, with differences against a baseline.
+
+With fewer than two runs ticked it shows the highlighted run in full instead
+(`RunDetailView`), so the pane is never just a hint.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +15,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Static
+from textual.widgets import ContentSwitcher, Static
 
 from mltui.diff import DEFAULT_LOWER_IS_BETTER, MISSING, DiffOptions, DiffResult, DiffRow, build_diff, is_lower_better
 from mltui.models import Run, StoreError
-from mltui.sources import HistorySource
-from mltui.text import clean, literal
+from mltui.sources import HistorySource, RunDetailSource
+from mltui.text import literal
+from mltui.widgets.diff_columns import diff_columns, key_text
+from mltui.widgets.run_detail import RunDetailView
 from mltui.widgets.virtual_table import Column, VirtualTable
 
 VERDICT_STYLE = {"better": "green", "worse": "red", "same": "dim"}
@@ -24,8 +30,7 @@ SECTION_TITLES = {"metrics": "Metrics", "params": "Params", "tags": "Tags", "inf
 HISTORY_CONCURRENCY = 8
 MAX_RUNS = 50  # columns beyond this stop being readable; the summary says what was left out
 SYNC_CELLS = 4000  # smaller diffs are computed at once, larger ones in a thread
-KEY_WIDTH = (26, 48)
-VALUE_WIDTH = (8, 28)
+DIFF_ONLY_ACTIONS = {"changed_only", "value_mode", "flip", "export", "chart"}
 
 
 @dataclass(slots=True)
@@ -36,6 +41,7 @@ class SectionLine:
     rows: int
     changed: int
     folded: bool
+    is_title = True  # drawn across the whole row
 
     @property
     def key(self) -> str:
@@ -51,14 +57,10 @@ class RowLine:
         return f"{self.row.section}:{self.row.key}"
 
 
-def _key_text(row: DiffRow) -> str:
-    return clean(row.key, max_len=60) + (" ↓" if row.lower_is_better else "")
-
-
 def diff_cell(line: SectionLine | RowLine, column: Column) -> tuple[str, str]:
     """Text and style of one diff cell: values, deltas coloured by verdict, best underlined."""
     if isinstance(line, SectionLine):
-        if column.key != "key":
+        if column.key not in ("key", VirtualTable.TITLE.key):
             return "", ""
         title = f"{'▸' if line.folded else '▾'} {SECTION_TITLES[line.section]}  {line.changed}/{line.rows} differ"
         return title, "bold reverse"
@@ -66,7 +68,7 @@ def diff_cell(line: SectionLine | RowLine, column: Column) -> tuple[str, str]:
     if column.key == "changed":
         return ("●", "magenta") if row.changed else ("", "")
     if column.key == "key":
-        return _key_text(row), "cyan" if row.lower_is_better else ""
+        return key_text(row), "cyan" if row.lower_is_better else ""
     kind, _, index = column.key.partition(":")
     cell = row.cells[int(index)]
     if kind == "v":
@@ -74,17 +76,27 @@ def diff_cell(line: SectionLine | RowLine, column: Column) -> tuple[str, str]:
     return cell.delta_text, VERDICT_STYLE.get(cell.verdict or "", "")
 
 
+def _whole(raw: object) -> str:
+    if raw is None:
+        return MISSING
+    return repr(raw) if isinstance(raw, float) else str(raw)
+
+
 class DiffView(Vertical):
     """Compares the ticked runs; recomputed whenever ticks or options change."""
 
     ALLOW_MAXIMIZE = True
+
+    DEFAULT_CSS = """
+    DiffView > ContentSwitcher { height: 1fr; }
+    """
 
     BINDINGS = [
         Binding("d", "changed_only", "Changed only"),
         Binding("m", "value_mode", "Latest/best"),
         Binding("~", "flip", "Flip direction"),
         Binding("full_stop", "system_tags", "System tags"),
-        Binding("enter", "toggle_section", "Fold section", show=False),
+        Binding("enter", "select", "Fold/whole value", show=False),
         Binding("e", "export", "Export"),
         Binding("p", "chart", "Chart"),
     ]
@@ -96,9 +108,18 @@ class DiffView(Vertical):
             self.result = result
             super().__init__()
 
-    def __init__(self, history: HistorySource, lower_is_better: tuple[str, ...], *, id: str | None = None) -> None:
+    def __init__(
+        self,
+        history: HistorySource,
+        lower_is_better: tuple[str, ...],
+        detail: RunDetailSource,
+        *,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
         self.history = history
+        self.detail_source = detail
+        self.highlighted: Run | None = None
         self.runs: list[Run] = []
         self.baseline_id: str | None = None
         self.options = DiffOptions(lower_is_better=DEFAULT_LOWER_IS_BETTER + tuple(lower_is_better))
@@ -108,11 +129,41 @@ class DiffView(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("Tick two or more runs (space) to compare them.", id="diff-summary")
-        yield VirtualTable(diff_cell, fixed_columns=2, column_cursor=False, id="diff-table")
+        with ContentSwitcher(initial="run-detail", id="diff-switcher"):
+            yield VirtualTable(diff_cell, fixed_columns=2, full_value=self._cell_value, id="diff-table")
+            yield RunDetailView(self.detail_source, id="run-detail")
 
     @property
     def table(self) -> VirtualTable:
-        return self.query_one(VirtualTable)
+        return self.query_one("#diff-table", VirtualTable)
+
+    @property
+    def detail(self) -> RunDetailView:
+        return self.query_one(RunDetailView)
+
+    @property
+    def showing_detail(self) -> bool:
+        return self.query_one(ContentSwitcher).current == "run-detail"
+
+    def _switch(self, detail: bool) -> None:
+        """Show the run detail or the diff table, keeping the focus in this pane."""
+        if detail == self.showing_detail:
+            return
+        had_focus = self.app.focused is not None and self in self.app.focused.ancestors
+        self.query_one(ContentSwitcher).current = "run-detail" if detail else "diff-table"
+        if had_focus:
+            (self.detail.table if detail else self.table).focus()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The diff's own keys leave the footer while the pane shows a single run."""
+        return not (action in DIFF_ONLY_ACTIONS and self.is_mounted and self.showing_detail)
+
+    def show_highlighted(self, run: Run | None) -> None:
+        """The run list's cursor moved: with fewer than two ticks, show that run."""
+        self.highlighted = run
+        if len(self.runs) < 2:
+            self.detail.show(run)
 
     def show_runs(self, runs: list[Run], baseline_id: str | None) -> None:
         """Compare `runs` against `baseline_id`."""
@@ -131,11 +182,17 @@ class DiffView(Vertical):
             self.table.set_rows([], keep_cursor=False)
             count = len(self.runs)
             self.query_one("#diff-summary", Static).update(
-                f"{count} run ticked: tick one more (space) to compare."
-                if count
-                else "Tick two or more runs (space) to compare them."
+                Text(
+                    f"Run detail · {count} ticked: tick one more (space) to compare"
+                    if count
+                    else "Run detail · tick two or more runs (space) to compare them",
+                    style="dim",
+                )
             )
+            self._switch(detail=True)
+            self.detail.show(self.highlighted)
             return
+        self._switch(detail=False)
         runs = self._compared_runs()
         cells = len(runs) * max(len(run.metrics) + len(run.params) + len(run.tags) for run in runs)
         if cells <= SYNC_CELLS:
@@ -196,29 +253,32 @@ class DiffView(Vertical):
                 lines.append(SectionLine(section, len(rows), sum(r.changed for r in rows), folded))
                 if not folded:
                     lines.extend(RowLine(row) for row in rows)
-        self.table.set_columns(self._columns(result))
+        self.table.set_columns(diff_columns(result, self._pane_width()))
         self.table.set_rows(lines)
 
-    def _columns(self, result: DiffResult) -> list[Column]:
-        """Widths from the longest text in each column, within sane bounds."""
-        rows = result.rows
+    def _pane_width(self) -> int | None:
+        """Cells the table can use, a vertical scrollbar's worth kept free; None before the first layout."""
+        width = self.content_size.width
+        return width - 1 if width > 0 else None
 
-        def width(texts: list[str], bounds: tuple[int, int]) -> int:
-            return max(bounds[0], min(bounds[1], max((len(t) for t in texts), default=0)))
+    def on_resize(self) -> None:
+        if self.result is not None:
+            self.table.set_columns(diff_columns(self.result, self._pane_width()))
 
-        columns = [Column("changed", "", 1), Column("key", "Key", width([_key_text(r) for r in rows], KEY_WIDTH))]
-        for index, run in enumerate(result.runs):
-            name = clean(run.name, max_len=VALUE_WIDTH[1])
-            values = [r.cells[index].text for r in rows] + [name]
-            style = "bold yellow" if index == 0 else "bold"
-            suffix = " base" if index == 0 else ""
-            columns.append(
-                Column(f"v:{index}", f"{name}\n{run.short_id}{suffix}", width(values, VALUE_WIDTH), header_style=style)
-            )
-            if index:
-                deltas = [r.cells[index].delta_text for r in rows] + ["Δ " + name]
-                columns.append(Column(f"d:{index}", f"Δ {name}\nvs base", width(deltas, VALUE_WIDTH)))
-        return columns
+    def _cell_value(self, line: SectionLine | RowLine, column: Column) -> tuple[str, str]:
+        """The whole of a diff cell, for the popup: full precision, uncut."""
+        if isinstance(line, SectionLine):
+            return "Section", SECTION_TITLES[line.section]
+        row = line.row
+        if column.key in ("key", "changed"):
+            return f"{SECTION_TITLES[row.section]} key", row.key
+        kind, _, index = column.key.partition(":")
+        run = self.result.runs[int(index)] if self.result else None
+        cell = row.cells[int(index)]
+        title = f"{run.name if run else ''} ({run.short_id if run else ''}) · {row.key}"
+        if kind == "v":
+            return title, _whole(cell.raw)
+        return f"Δ {title}", cell.delta_text if cell.delta is None else f"{cell.delta_text}  (Δ = {cell.delta!r})"
 
     # -- actions -------------------------------------------------------------------
 
@@ -235,6 +295,8 @@ class DiffView(Vertical):
 
     def action_system_tags(self) -> None:
         self.options = replace(self.options, show_system_tags=not self.options.show_system_tags)
+        self.detail.show_system_tags = self.options.show_system_tags
+        self.detail.rerender()
         self.refresh_diff()
 
     def action_flip(self) -> None:
@@ -245,9 +307,13 @@ class DiffView(Vertical):
         self.options = replace(self.options, flipped=self.options.flipped ^ {current[1]})
         self.refresh_diff()
 
-    def action_toggle_section(self) -> None:
+    def action_select(self) -> None:
+        """Fold a section on its title row; on any other cell, show the whole value."""
         current = self._current_row()
-        if current is None or current[0] != "section":
+        if current is None:
+            return
+        if current[0] != "section":
+            self.table.action_show_value()
             return
         self.collapsed ^= {current[1]}
         self.refresh_diff()
@@ -310,6 +376,6 @@ class DiffView(Vertical):
             self.notify(str(exc), severity="error", markup=False)
         self.refresh_diff()
 
-    @on(VirtualTable.CursorMoved, "#diff-table")
+    @on(VirtualTable.CursorMoved)
     def _stop_cursor_moved(self, event: VirtualTable.CursorMoved) -> None:
         event.stop()

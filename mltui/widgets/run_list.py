@@ -21,6 +21,7 @@ from mltui.runview import (
     RunRow,
     add_keys,
     cell_text,
+    column_value,
     next_sort,
     order_by_clause,
 )
@@ -53,7 +54,7 @@ class RunList(Vertical):
         Binding("A", "clear_ticks", "Clear"),
         Binding("b", "baseline", "Baseline"),
         Binding("c", "tick_family", "Tick +children", show=False),
-        Binding("enter", "fold", "Fold", show=False),
+        Binding("enter", "fold", "Fold/whole value", show=False),
         Binding("slash", "filter", "Filter"),
         Binding("s", "sort", "Sort"),
         Binding("C", "choose_columns", "Columns"),
@@ -110,7 +111,7 @@ class RunList(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("Open an experiment (Enter in the tree) to list its runs.", id="run-list-title")
         yield FilterBar(self.config.filter_history, id="run-filter-bar")
-        yield VirtualTable(self._render_cell, fixed_columns=2, id="run-table")
+        yield VirtualTable(self._render_cell, fixed_columns=2, full_value=self._whole_value, id="run-table")
 
     @property
     def table(self) -> VirtualTable:
@@ -284,6 +285,14 @@ class RunList(Vertical):
         self._ctx.baseline_id = self.baseline_id
         return cell_text(row, column.key, self._ctx)
 
+    def _whole_value(self, row: Row, column: Column) -> tuple[str, str]:
+        """What Enter shows: a metric at full precision, any text uncut."""
+        title = f"{column.label} · {row.run.name}" if isinstance(row, RunRow) else column.label
+        raw = column_value(row.run, column.key) if isinstance(row, RunRow) and ":" in column.key else None
+        if raw is None:
+            return title, self._render_cell(row, column)[0].strip()
+        return title, repr(raw) if isinstance(raw, float) else str(raw)
+
     # -- ticks ----------------------------------------------------------------------
 
     @property
@@ -331,8 +340,13 @@ class RunList(Vertical):
     # -- tree and groups -------------------------------------------------------------
 
     def action_fold(self) -> None:
-        """Fold or unfold the highlighted parent run or group, in place."""
-        self.row_layout.fold()
+        """Fold or unfold a group, or a parent run from its name; on any other cell, show the whole value."""
+        row, column = self.table.cursor_row_object, self.table.cursor_column
+        on_name = column < len(self.table.columns) and self.table.columns[column].key in ("tick", "name")
+        if isinstance(row, GroupRow) or (isinstance(row, RunRow) and row.children and on_name):
+            self.row_layout.fold()
+        else:
+            self.table.action_show_value()
 
     def action_group_by(self) -> None:
         def chosen(column: str | None) -> None:
