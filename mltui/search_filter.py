@@ -68,7 +68,7 @@ _IDENT = re.compile(rf"(?:({_NAME})\.)?((?:{_NAME})(?:\.{_NAME})*|`[^`'\"\\]+`)"
 _NUMBER = re.compile(r"-?(?:\d+\.?\d*|\.\d+)(?:[eE]-?\d+)?(?![\w.])")
 _STRING = re.compile(r"'([^'\\]*)'|\"([^\"\\]*)\"")
 _OPERATOR = re.compile(
-    r"\s*(>=|<=|!=|=|>|<)\s*|\s+(LIKE|ILIKE)\s+|\s+(IS\s+NOT\s+NULL|IS\s+NULL|NOT\s+IN|IN)(?=[\s(]|$)\s*",
+    r"\s*(>=|<=|!=|=|>|<)\s*|\s+(LIKE|ILIKE)\s+|\s+(IS\s+NOT\s+NULL|IS\s+NULL)(?![\w.])|\s+(NOT\s+IN|IN)\s*(?=\()",
     re.IGNORECASE,
 )
 _AND = re.compile(r"\s+AND\s+", re.IGNORECASE)
@@ -147,7 +147,7 @@ def parse_filter(text: str | None) -> list[Clause]:
         op_match = _OPERATOR.match(text, ident.end())
         if not op_match:
             raise Unsupported(f"operator at {ident.end()}")
-        op = " ".join((op_match.group(1) or op_match.group(2) or op_match.group(3)).upper().split())
+        op = " ".join(next(g for g in op_match.groups() if g).upper().split())
         pos = op_match.end()
         vtype, raw = "none", None
         if op not in ("IS NULL", "IS NOT NULL"):
