@@ -134,9 +134,11 @@ def _clause(kind: str, key: str, op: str, vtype: str, raw: object) -> Clause:
 
 
 def parse_filter(text: str | None) -> list[Clause]:
-    """The clauses of an MLflow run filter; empty or blank means no filter."""
-    if not text or not text.strip():
+    """The clauses of an MLflow run filter; empty means no filter (MLflow rejects a blank one)."""
+    if not text:
         return []
+    if not text.strip():
+        raise Unsupported("blank filter")
     clauses, pos, end = [], len(text) - len(text.lstrip()), len(text.rstrip())
     valid = NUMERIC_ATTRIBUTES | STRING_ATTRIBUTES | set(SEARCH_ALIASES)
     while True:
