@@ -180,6 +180,7 @@ class _Db:
         self.true = "1" if self.dialect == "sqlite" else "true"
         self._sqlite: sqlite3.Connection | None = None
         self._sa: Any = None
+        self.errors: tuple[type[BaseException], ...] = (sqlite3.Error, OSError)
         if self.dialect == "sqlite":
             path = sqlite_path(uri)
             # check_same_thread off: the caller's worker threads take turns, never at once.
@@ -187,6 +188,9 @@ class _Db:
             self._sqlite.execute("PRAGMA case_sensitive_like = true")  # as MLflow's engine sets it
             self._sqlite.execute("PRAGMA busy_timeout = 20000")
         else:
+            from sqlalchemy.exc import SQLAlchemyError
+
+            self.errors += (SQLAlchemyError,)
             self._sa = _engine(uri).connect()
         try:
             check_revision(self._version())
@@ -388,12 +392,30 @@ def build_page(db: _Db, rows: list[tuple]) -> list[Run]:
     return runs
 
 
+def _one_line(exc: BaseException) -> str:
+    """The first line of a driver error (SQLAlchemy's carry the SQL and parameters after it)."""
+    text = str(exc).strip().splitlines()
+    return text[0][:200] if text else type(exc).__name__
+
+
 def _limit(db: _Db, limit: int | None, offset: int) -> str:
     if limit is None:
         limit_sql = {"sqlite": "LIMIT -1", "mysql": "LIMIT 18446744073709551615"}.get(db.dialect, "")
     else:
         limit_sql = f"LIMIT {int(limit)}"
     return f" {limit_sql} OFFSET {int(offset)}"
+
+
+def _open(uri: str) -> _Db:
+    """A checked connection; any failure to open means MLflow should answer instead."""
+    if not is_db_uri(uri):
+        raise Unsupported("not a database URI")
+    try:
+        return _Db(uri)
+    except Unsupported:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any driver error: let MLflow try
+        raise Unsupported(f"cannot open the database directly ({type(exc).__name__})") from None
 
 
 def iter_runs(
@@ -410,16 +432,9 @@ def iter_runs(
     Raises `Unsupported` here, before any page, when MLflow must answer instead;
     later database failures raise `StoreError`. Always yields at least one page.
     """
-    if not is_db_uri(uri):
-        raise Unsupported("not a database URI")
     clauses = parse_filter(filter_string)
     order = parse_order_by(list(order_by or ()))
-    try:
-        db = _Db(uri)
-    except Unsupported:
-        raise
-    except Exception as exc:  # noqa: BLE001 - any driver error: let MLflow try
-        raise Unsupported(f"cannot open the database directly ({type(exc).__name__})") from None
+    db = _open(uri)
     try:
         sql, params = runs_query(db, experiment_ids, clauses, order, include_deleted)
     except BaseException:
@@ -443,21 +458,15 @@ def _pages(db: _Db, sql: str, params: list[Any], first_page: int, page_size: int
             with gc_paused():
                 page = build_page(db, rest[lo : lo + page_size])
             yield page
-    except (sqlite3.Error, OSError) as exc:
-        raise StoreError(f"reading the database failed: {exc}") from None
-    except Exception as exc:
-        if type(exc).__module__.startswith("sqlalchemy"):
-            raise StoreError(f"reading the database failed: {type(exc).__name__}") from None
-        raise
+    except db.errors as exc:
+        raise StoreError(f"reading the database failed: {_one_line(exc)}") from None
     finally:
         db.close()
 
 
 def exact_counts(uri: str) -> dict[str, int]:
     """Active runs per experiment id (every experiment, 0 included), from one GROUP BY."""
-    if not is_db_uri(uri):
-        raise Unsupported("not a database URI")
-    db = _Db(uri)
+    db = _open(uri)
     try:
         rows = db.rows(
             "SELECT experiments.experiment_id, COUNT(runs.run_uuid) FROM experiments"
@@ -465,8 +474,8 @@ def exact_counts(uri: str) -> dict[str, int]:
             " AND runs.lifecycle_stage = 'active' GROUP BY experiments.experiment_id",
             [],
         )
-    except (sqlite3.Error, OSError) as exc:
-        raise StoreError(f"counting runs failed: {exc}") from None
+    except db.errors as exc:
+        raise StoreError(f"counting runs failed: {_one_line(exc)}") from None
     finally:
         db.close()
     return {str(exp_id): int(count) for exp_id, count in rows}
