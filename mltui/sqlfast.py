@@ -11,6 +11,13 @@ mlflow nor SQLAlchemy; PostgreSQL and MySQL go through SQLAlchemy Core.
 Anything it cannot answer exactly as MLflow would (a filter outside the parsed
 subset, an unknown schema revision, an odd URI) raises `Unsupported` before the
 first page, and the caller then asks MlflowClient. Nothing here imports mlflow.
+
+    if sqlfast.is_db_uri(uri):
+        try:
+            pages = sqlfast.iter_runs(uri, ids, filter_string, include_deleted, order_by)
+        except sqlfast.Unsupported as why:   # str(why) is a short note for the status line
+            pages = None                     # -> MlflowClient.search_runs
+    for page in pages: ...                   # a later database failure raises StoreError
 """
 
 from __future__ import annotations
