@@ -174,12 +174,22 @@ class _Db:
         return "?" if self._sqlite is not None else f":p{len(params) - 1}"
 
     def rows(self, sql: str, params: list[Any]) -> list[tuple]:
-        if self._sqlite is not None:
-            return self._sqlite.execute(sql, params).fetchall()
-        from sqlalchemy import text
+        return self.split_rows(sql, params, None)[1]
 
-        result = self._sa.execute(text(sql), {f"p{i}": v for i, v in enumerate(params)})
-        return [tuple(row) for row in result]
+    def split_rows(self, sql: str, params: list[Any], head: int | None) -> tuple[list[tuple], list[tuple]]:
+        """(first `head` rows, the rest): one execution, every row read before returning.
+
+        Reading to the end at once keeps no statement (and no SQLite read lock)
+        open while the caller holds a page; the sort and any filter run once.
+        """
+        if self._sqlite is not None:
+            cursor = self._sqlite.execute(sql, params)
+        else:
+            from sqlalchemy import text
+
+            cursor = self._sa.execute(text(sql), {f"p{i}": v for i, v in enumerate(params)})
+        first = [tuple(r) for r in cursor.fetchmany(head)] if head is not None else []
+        return first, [tuple(r) for r in cursor.fetchall()]
 
     def close(self) -> None:
         if self._sqlite is not None:
@@ -361,14 +371,6 @@ def _one_line(exc: BaseException) -> str:
     return text[0][:200] if text else type(exc).__name__
 
 
-def _limit(db: _Db, limit: int | None, offset: int) -> str:
-    if limit is None:
-        limit_sql = {"sqlite": "LIMIT -1", "mysql": "LIMIT 18446744073709551615"}.get(db.dialect, "")
-    else:
-        limit_sql = f"LIMIT {int(limit)}"
-    return f" {limit_sql} OFFSET {int(offset)}"
-
-
 def _open(uri: str) -> _Db:
     """A checked connection; any failure to open means MLflow should answer instead."""
     if not is_db_uri(uri):
@@ -407,16 +409,12 @@ def iter_runs(
 
 
 def _pages(db: _Db, sql: str, params: list[Any], first_page: int, page_size: int) -> Iterator[list[Run]]:
-    """First a small page (LIMIT), then the remaining run rows at once, built page by page."""
+    """The first page as soon as the run rows are read, then the rest, built page by page."""
     try:
         with gc_paused():
-            rows = db.rows(sql + _limit(db, first_page, 0), params)
+            rows, rest = db.split_rows(sql, params, first_page)
             page = build_page(db, rows)
         yield page
-        if len(rows) < first_page:
-            return
-        with gc_paused():
-            rest = db.rows(sql + _limit(db, None, first_page), params)
         for lo in range(0, len(rest), page_size):
             with gc_paused():
                 page = build_page(db, rest[lo : lo + page_size])
