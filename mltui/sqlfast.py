@@ -182,14 +182,14 @@ class _Db:
         Reading to the end at once keeps no statement (and no SQLite read lock)
         open while the caller holds a page; the sort and any filter run once.
         """
-        if self._sqlite is not None:
+        if self._sqlite is not None:  # rows are plain tuples already
             cursor = self._sqlite.execute(sql, params)
-        else:
-            from sqlalchemy import text
+            return (cursor.fetchmany(head) if head is not None else []), cursor.fetchall()
+        from sqlalchemy import text
 
-            cursor = self._sa.execute(text(sql), {f"p{i}": v for i, v in enumerate(params)})
-        first = [tuple(r) for r in cursor.fetchmany(head)] if head is not None else []
-        return first, [tuple(r) for r in cursor.fetchall()]
+        result = self._sa.execute(text(sql), {f"p{i}": v for i, v in enumerate(params)})
+        first = [tuple(r) for r in result.fetchmany(head)] if head is not None else []
+        return first, [tuple(r) for r in result.fetchall()]
 
     def close(self) -> None:
         if self._sqlite is not None:
