@@ -15,6 +15,10 @@ memory peaks do not leak between them; each figure is min / median of the rounds
   raw-nogc  the same with gc.disable() before the first call.
   fast      mltui.sqlfast.iter_runs with its default pages (100, then 1000),
             keeping every Run, as the run list does.
+  mltui     mltui.store.Store.iter_runs as the app calls it (the fast path
+            wired in, each page built in a worker thread, pages frozen for
+            the GC), plus `s` on a metric column once every run is loaded:
+            the in-memory sort and layout the run list does (runview.layout_rows).
 
 Per round: first rows (from the parent's Popen to the first page in hand, so
 interpreter start and imports count), full load (from the first call to the
@@ -42,7 +46,7 @@ sys.path.insert(0, str(HERE))
 
 from build_big_store import FULL_SIZE, ensure_store, store_uri  # noqa: E402
 
-MODES = ("floor", "fast", "raw-nogc", "raw-gc")  # the slow ones last
+MODES = ("floor", "mltui", "fast", "raw-nogc", "raw-gc")  # the slow ones last
 FILTER = "params.optimizer = 'adam' and metrics.accuracy > 0.9"
 ORDER = ["metrics.accuracy DESC"]
 
@@ -152,6 +156,46 @@ def child_fast(uri: str, exp_id: str) -> dict:
     }
 
 
+def child_mltui(uri: str, exp_id: str) -> dict:
+    import asyncio
+
+    from mltui.runview import layout_rows
+    from mltui.store import Store
+
+    store = Store(uri)
+    held: list = []
+    marks: dict = {}
+
+    async def load(filter_string: str = "") -> list:
+        runs: list = []
+        async for page in store.iter_runs([exp_id], filter_string):
+            if not runs:
+                marks.setdefault("first", time.time())
+            runs.extend(page)
+        return runs
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    held = asyncio.run(load())
+    full, cpu = time.perf_counter() - t0, time.process_time() - c0
+    assert store.last_note == "", store.last_note
+    t1 = time.perf_counter()
+    matched = len(asyncio.run(load(FILTER)))
+    filter_s = time.perf_counter() - t1
+    t2 = time.perf_counter()
+    rows, _ = layout_rows(held, ("m:accuracy", True), None, set(), set())
+    sort_s = time.perf_counter() - t2
+    return {
+        "first_wall": marks["first"],
+        "full_s": full,
+        "full_cpu_s": cpu,
+        "runs": len(held),
+        "filter_s": filter_s,
+        "matched": matched,
+        "sort_s": sort_s if len(rows) == len(held) else None,
+        "peak_mb": _peak_mb(),
+    }
+
+
 def run_child(mode: str, uri: str, exp_id: str) -> dict:
     """One round in a fresh interpreter; first rows counted from Popen."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
@@ -198,6 +242,16 @@ def report(results: dict[str, list[dict]]) -> None:
             f"full load {_fmt([r['sorted_full_s'] for r in fast])}"
         )
         print(f"filter matched {fast[0]['matched']:,} runs")
+    if "mltui" in results:
+        print(
+            f"mltui: `s` on a metric with every run loaded (in memory): {_fmt([r['sort_s'] for r in results['mltui']])}"
+        )
+        base = statistics.median(r["full_s"] for r in results["mltui"])
+        for mode in ("floor", "raw-gc", "raw-nogc"):
+            if mode in results:
+                print(
+                    f"mltui full load / {mode}: {base / statistics.median(r['full_s'] for r in results[mode]):.2f}x wall"
+                )
         base = statistics.median(r["full_s"] for r in fast)
         for mode in ("floor", "raw-gc", "raw-nogc"):
             if mode in results:
@@ -226,6 +280,7 @@ def main(argv: list[str] | None = None) -> int:
             "raw-gc": lambda: child_raw(args.uri, args.exp, gc_on=True),
             "raw-nogc": lambda: child_raw(args.uri, args.exp, gc_on=False),
             "fast": lambda: child_fast(args.uri, args.exp),
+            "mltui": lambda: child_mltui(args.uri, args.exp),
         }[args.child]
         print(json.dumps(child()))
         return 0

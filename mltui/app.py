@@ -20,7 +20,7 @@ from mltui.screens.export import ExportScreen
 from mltui.screens.goto import GotoScreen
 from mltui.screens.help import HelpScreen
 from mltui.store import Store
-from mltui.widgets.artifact_viewer import ArtifactViewer  # first: textual-image queries the terminal on import
+from mltui.widgets.artifact_viewer import ArtifactViewer, image_widget  # first: asks the terminal how to draw images
 from mltui.widgets.diff_view import DiffView
 from mltui.widgets.experiment_tree import ExperimentTree
 from mltui.widgets.run_list import RunList
@@ -68,6 +68,12 @@ class MltuiApp(App[None]):
         status.read_only = self.store.read_only
         self.query_one(ExperimentTree).focus()
         self.load_experiments()
+        self.call_after_refresh(self._preload_images)
+
+    @work(thread=True, group="preload", exit_on_error=False)
+    def _preload_images(self) -> None:
+        """Import the image widget (numpy, Pillow) once the first frame is up, before any image is asked for."""
+        image_widget()
 
     # -- loading ---------------------------------------------------------------
 
@@ -128,7 +134,16 @@ class MltuiApp(App[None]):
         if event.error:
             status.show_error(event.error)
         else:
-            status.show_activity(f"{event.loaded:,} runs" + ("" if event.done else " · loading…"))
+            note = f" · {self.store.last_note}" if self.store.last_note else ""
+            status.show_activity(f"{event.loaded:,} runs" + ("" if event.done else " · loading…") + note)
+            if event.done:
+                self._count_opened(event.loaded)
+
+    def _count_opened(self, loaded: int) -> None:
+        """A finished unfiltered load of one experiment is its exact count (REST counts stop at 1,000+)."""
+        runs = self.query_one(RunList)
+        if len(runs.experiments) == 1 and runs.lookup is None and not runs.filter_string and not runs.show_deleted:
+            self.query_one(ExperimentTree).set_counts({runs.experiments[0].experiment_id: loaded})
 
     @on(RunList.TicksChanged)
     def _ticks_changed(self, event: RunList.TicksChanged) -> None:

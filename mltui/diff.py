@@ -13,13 +13,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from mltui.formatting import format_duration, format_timestamp
 from mltui.models import Run
 from mltui.text import clean
+
+if TYPE_CHECKING:  # pandas and numpy cost ~1 s to import: loaded on the first diff, after the first frame
+    import pandas as pd
 
 DEFAULT_LOWER_IS_BETTER: tuple[str, ...] = ("loss", "error", "mse", "rmse", "mae", "perplexity", "latency", "time")
 MISSING = "—"  # shown for a missing value, never 0
@@ -256,6 +257,8 @@ def _parse_number(value: object) -> float | None:
 
 def _deltas(frame: pd.DataFrame) -> pd.DataFrame:
     """Column-wise difference from column 0, NaN wherever either side is not finite."""
+    import numpy as np
+
     with np.errstate(all="ignore"):
         values = frame.astype(float)
         deltas = values.sub(values[0], axis=0)
@@ -296,6 +299,9 @@ def _clean_or_missing(value: object) -> str:
 def _metric_rows(
     runs: list[Run], options: DiffOptions, best_values: Mapping[str, Mapping[str, float]] | None
 ) -> list[DiffRow]:
+    import numpy as np
+    import pandas as pd
+
     best = best_values if options.value_mode == "best" and best_values else {}
     keys = sorted(
         {key for run in runs for key in run.metrics} | {key for run in runs for key in best.get(run.run_id, {})}
@@ -358,6 +364,8 @@ def _string_rows(
     raws = [[mapping.get(key) for mapping in mappings] for key in keys]
     deltas = None
     if numeric:
+        import pandas as pd
+
         parsed = pd.DataFrame(
             [[_parse_number(v) for v in row] for row in raws], index=keys, columns=range(len(runs)), dtype=float
         )

@@ -30,6 +30,11 @@ class RunSource(Protocol):
 
     async def refresh_runs(self, experiment_ids: list[str], run_ids: list[str]) -> list[Run]: ...
 
+    @property
+    def sorts_in_sql(self) -> bool:
+        """True when a sorted reload is a quick SQL query (not a server's or MLflow's slow sort)."""
+        ...
+
 
 class HistorySource(Protocol):
     """Every logged point of one metric of one run."""
@@ -43,6 +48,10 @@ class ArtifactSource(Protocol):
     async def list_artifacts(self, run_id: str, path: str | None = None) -> list[ArtifactEntry]: ...
 
     async def download_artifact(self, run_id: str, path: str) -> Path: ...
+
+    async def read_artifact_tail(self, run_id: str, path: str, max_bytes: int) -> bytes:
+        """The last `max_bytes` of a file, without fetching the rest where the store allows."""
+        ...
 
 
 class TriageWriter(Protocol):

@@ -14,25 +14,26 @@ import gc
 import logging
 import os
 import shutil
-import sqlite3
 import tempfile
 import threading
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 from sys import intern
 from typing import Any
 from urllib.parse import urlparse
 
+from mltui import fastpath
 from mltui.errors import friendly_error
+from mltui.fastpath import RunCount, Unsupported
 from mltui.locations import resolve_location, sqlite_path
 from mltui.lookup import lookup_filters, parse_lookup
 from mltui.models import RUN_NAME_TAG, ArtifactEntry, Experiment, ReadOnlyError, Run, RunDetail, StoreError
 from mltui.run_details import fetch_run_detail
+from mltui.sqlfast import gc_paused  # cyclic GC off while a page is built (bench/bench_runs.py)
 from mltui.text import clean, mask_uri
 
 FIRST_PAGE = 100
 PAGE_SIZE = 1000
-COUNT_CAP = 10_000
 
 # A dead server must fail in seconds, not minutes: MLflow's defaults (7 retries, 120 s
 # timeout) block a call for minutes. urllib3 retries read timeouts too (MLflow sets
@@ -44,34 +45,6 @@ _HTTP_DEFAULTS = {
     "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
     "MLFLOW_HTTP_REQUEST_TIMEOUT": "4",
 }
-
-
-_GC_LOCK = threading.Lock()
-_gc_pauses = 0
-_gc_was_enabled = True
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Cyclic GC off while any thread is inside; reference counting still frees memory.
-
-    A page of 1,000 runs makes MLflow allocate hundreds of thousands of
-    containers, and the generational collector then spends most of
-    `search_runs` traversing them (bench/bench_runs.py: 61% of a raw load).
-    """
-    global _gc_pauses, _gc_was_enabled
-    with _GC_LOCK:
-        if _gc_pauses == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_pauses += 1
-    try:
-        yield
-    finally:
-        with _GC_LOCK:
-            _gc_pauses -= 1
-            if _gc_pauses == 0 and _gc_was_enabled:
-                gc.enable()
 
 
 class Store:
@@ -95,6 +68,10 @@ class Store:
         self._cache_dir: Path | None = None
         self._downloads: dict[tuple[str, str], Path] = {}
         self._artifact_roots: dict[str, Path | None] = {}
+        self.last_note = ""  # why the latest run load went through MLflow instead of SQL ("" if it did not)
+        self._fast_ok: bool | None = None  # the fast path read this store (None: not tried yet)
+        self._fast_reason = ""
+        self._last_fast = False  # the latest run load was read by SQL
 
     # -- connection -------------------------------------------------------
 
@@ -153,13 +130,40 @@ class Store:
             raise StoreError(friendly_error(exc, self._uri or "")) from exc
 
     async def connect(self) -> str:
-        """Import mlflow, build the client and check the store answers."""
+        """Check the store answers: by SQL on a database we can read (mlflow then imports
+        in the background), else by importing mlflow and asking the client."""
+        if await self._fast_experiments(include_deleted=False) is not None:
+            threading.Thread(target=self._warm_up, name="mltui-import-mlflow", daemon=True).start()
+            return self.uri
         await self._call(lambda c: c.search_experiments(max_results=1))
         return self.uri
+
+    def _warm_up(self) -> None:
+        """Build the client ahead of the first call that needs it; failures surface at that call."""
+        with contextlib.suppress(Exception):
+            self._get_client()
+
+    async def _fast_experiments(self, include_deleted: bool) -> list[Experiment] | None:
+        """The experiments by SQL, or None when the fast path cannot read this store."""
+        uri = self._uri
+        if self._fast_ok is False or not uri or not fastpath.sqlfast.is_db_uri(uri):
+            return None
+        try:
+            found = await asyncio.to_thread(fastpath.experiments, uri, include_deleted)
+        except Unsupported as why:
+            self._fast_ok, self._fast_reason = False, fastpath.reason(why)
+            self.last_note = self._fast_reason
+            return None
+        self._fast_ok = True
+        return found
 
     # -- experiments ------------------------------------------------------
 
     async def experiments(self, include_deleted: bool = False) -> list[Experiment]:
+        fast = await self._fast_experiments(include_deleted)
+        if fast is not None:
+            return fast
+
         def job(client: Any) -> list[Experiment]:
             from mlflow.entities import ViewType
 
@@ -177,26 +181,15 @@ class Store:
 
         return await self._call(job)
 
-    async def run_counts(self, experiment_ids: list[str]) -> dict[str, int]:
-        """Active run count per experiment; capped at COUNT_CAP for remote stores."""
+    async def run_counts(self, experiment_ids: list[str]) -> dict[str, RunCount]:
+        """Active runs per experiment: exact by SQL on databases; over REST one page each ("1,000+")."""
+        uri = self._uri or ""
+        if self._fast_ok and fastpath.sqlfast.is_db_uri(uri):
+            with contextlib.suppress(Unsupported):
+                exact = await asyncio.to_thread(fastpath.sqlfast.exact_counts, uri)
+                return {exp_id: RunCount(exact.get(exp_id, 0)) for exp_id in experiment_ids}
 
-        def job(client: Any) -> dict[str, int]:
-            db = sqlite_path(self._uri or "")
-            if db is not None:
-                return _sqlite_counts(db)
-            counts = {}
-            for exp_id in experiment_ids:
-                total, token = 0, None
-                while total < COUNT_CAP:
-                    page = client.search_runs([exp_id], max_results=1000, page_token=token)
-                    total += len(page)
-                    token = page.token
-                    if not token:
-                        break
-                counts[exp_id] = total
-            return counts
-
-        return await self._call(job)
+        return await self._call(fastpath.count_one_page, experiment_ids)
 
     # -- runs ---------------------------------------------------------------
 
@@ -228,8 +221,23 @@ class Store:
 
         first_page = first_page or self.page_sizes[0]
         page_size = page_size or self.page_sizes[1]
-        token, size = None, first_page
         gc.unfreeze()  # the runs of an earlier load may be let go now
+        self.last_note = self._fast_reason
+        self._last_fast = False
+        if self._fast_ok is not False and self._uri and fastpath.sqlfast.is_db_uri(self._uri):
+            try:
+                pages = await fastpath.start_pages(
+                    self._uri, experiment_ids, filter_string, include_deleted, order_by, first_page, page_size
+                )
+            except Unsupported as why:
+                self.last_note = fastpath.reason(why)
+            else:
+                self._last_fast = True
+                async for runs in fastpath.pages_in_threads(pages):
+                    yield runs
+                    gc.freeze()
+                return
+        token, size = None, first_page
         while True:
             runs, token = await self._call(page_job, token, size)
             yield runs
@@ -240,6 +248,11 @@ class Store:
             if not token:
                 return
             size = page_size
+
+    @property
+    def sorts_in_sql(self) -> bool:
+        """A new sorted load is cheap: the latest one was read by SQL (MLflow's own sort can take minutes)."""
+        return self._last_fast
 
     async def get_run(self, run_id: str) -> Run:
         try:
@@ -354,6 +367,35 @@ class Store:
         self._downloads[key] = local
         return local
 
+    async def read_artifact_tail(self, run_id: str, path: str, max_bytes: int) -> bytes:
+        """The last `max_bytes` of an artifact file: read in place when local; from a tracking
+        server by an HTTP Range request (MLflow's artifact endpoints honour it), never whole on disk."""
+
+        def job(client: Any) -> bytes:
+            in_place = self._local_artifact(client, run_id, path)
+            if in_place is not None:
+                return fastpath.local_tail(str(in_place), max_bytes)
+            if (self._uri or "").startswith(("http://", "https://")):
+                from mlflow.utils.rest_utils import http_request
+
+                creds = client._tracking_client.store.get_host_creds()
+                params = {"run_uuid": run_id, "path": path}
+                headers = {"Range": f"bytes=-{max_bytes}"}
+                response = http_request(
+                    creds, "/get-artifact", "GET", params=params, extra_headers=headers, stream=True
+                )
+                with contextlib.closing(response):
+                    if response.status_code not in (200, 206):
+                        raise StoreError(f"artifact {clean(path, max_len=80)}: HTTP {response.status_code}")
+                    return fastpath.keep_tail(response, max_bytes)
+            scratch = tempfile.mkdtemp(prefix="mltui-tail-")  # other artifact stores: a copy, dropped at once
+            try:
+                return fastpath.local_tail(client.download_artifacts(run_id, path, dst_path=scratch), max_bytes)
+            finally:
+                shutil.rmtree(scratch, ignore_errors=True)
+
+        return await self._call(job)
+
     def _local_artifact(self, client: Any, run_id: str, path: str) -> Path | None:
         """The artifact's own file when the run's artifact root is a local folder."""
         if run_id not in self._artifact_roots:
@@ -431,15 +473,3 @@ def _all_experiments(client: Any) -> list[Any]:
         token = page.token
         if not token:
             return experiments
-
-
-def _sqlite_counts(db: Path) -> dict[str, int]:
-    """Count active runs per experiment straight from MLflow's SQLite schema."""
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        rows = con.execute(
-            "SELECT experiment_id, COUNT(*) FROM runs WHERE lifecycle_stage = 'active' GROUP BY experiment_id"
-        ).fetchall()
-    finally:
-        con.close()
-    return {str(exp_id): count for exp_id, count in rows}

@@ -80,7 +80,7 @@ def test_a_zero_size_terminal_still_loads_the_image_widget():
     import pty
 
     master, slave = pty.openpty()  # a fresh pty reports 0 rows x 0 columns
-    code = "import mltui.widgets.artifact_viewer as v; print('IMAGE-WIDGET', v.ImageWidget is not None)"
+    code = "import mltui.widgets.artifact_viewer as v; print('IMAGE-WIDGET', v.image_widget() is not None)"
     try:
         proc = subprocess.run([sys.executable, "-c", code], stdin=slave, stdout=slave, stderr=slave, timeout=60)
         os.close(slave)

@@ -9,6 +9,7 @@ or sent to the terminal raw.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
@@ -24,7 +25,7 @@ from textual.widgets.tree import TreeNode
 
 from mltui.artifacts import Preview
 from mltui.text import clean, literal, strip_control
-from mltui.widgets.image_loader import ImageWidget
+from mltui.widgets.image_loader import image_widget
 from mltui.widgets.text_view import TextView
 from mltui.widgets.virtual_table import Column, VirtualTable
 
@@ -171,6 +172,7 @@ class ArtifactPreview(Vertical):
         self._switch("preview-table")
 
     async def _show_image(self, preview: Preview) -> None:
+        ImageWidget = await asyncio.to_thread(image_widget)
         if ImageWidget is None:
             self.show_message("This terminal cannot draw images here. Press s to save the file.")
             return

@@ -28,14 +28,16 @@ from mltui.artifacts import (
     opener_command,
     save_target,
 )
+from mltui.artifacts.limits import TEXT_LIMIT
+from mltui.artifacts.tail import tail_preview, wants_tail
 from mltui.models import ArtifactEntry
 from mltui.screens.save_artifact import SaveArtifactScreen
 from mltui.sources import ArtifactSource
 from mltui.widgets.artifact_preview import ArtifactPreview, prepare
 from mltui.widgets.artifact_tree import ArtifactTree, error_line
-from mltui.widgets.image_loader import ImageWidget  # loaded at import: see image_loader
+from mltui.widgets.image_loader import image_widget  # asks the terminal at import: see image_loader
 
-__all__ = ["ArtifactViewer", "ImageWidget"]
+__all__ = ["ArtifactViewer", "image_widget"]
 
 KIND_LABELS = {"mlflow_table": "MLflow table", "table": "CSV/TSV"}
 
@@ -149,8 +151,12 @@ class ArtifactViewer(Widget):
             return
         self.preview.set_status(f"Loading {entry.path} ({human_size(entry.size)}) …")
         try:
-            local = await self.source.download_artifact(run_id, entry.path)
-            preview = await asyncio.to_thread(build_preview, local, entry.name)
+            if wants_tail(entry.name, entry.size):  # a big log: its last MiB only, never the whole file
+                data = await self.source.read_artifact_tail(run_id, entry.path, TEXT_LIMIT)
+                preview = await asyncio.to_thread(tail_preview, data, entry.size or len(data))
+            else:
+                local = await self.source.download_artifact(run_id, entry.path)
+                preview = await asyncio.to_thread(build_preview, local, entry.name)
             prepared = await asyncio.to_thread(prepare, preview)
         except Exception as exc:  # noqa: BLE001 - StoreError or untrusted content: one line, never a crash
             self._show_failure(entry, error_line(exc))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -79,7 +80,7 @@ class ExperimentTree(Tree[Experiment | Folder]):
         if isinstance(current, Experiment) and current.experiment_id in self._experiment_nodes:
             self.move_cursor(self._experiment_nodes[current.experiment_id])
 
-    def set_counts(self, counts: dict[str, int]) -> None:
+    def set_counts(self, counts: Mapping[str, int]) -> None:
         """Show run counts once they arrive (they come after the names)."""
         self._counts.update(counts)
         for exp_id, node in self._experiment_nodes.items():
@@ -92,7 +93,8 @@ class ExperimentTree(Tree[Experiment | Folder]):
         tick = "☑ " if exp.experiment_id in self.ticked else ""
         label = Text(tick + clean(leaf), style="strike dim" if exp.deleted else "")
         if exp.run_count is not None:
-            label.append(f"  {exp.run_count:,}", style="dim")
+            more = "+" if getattr(exp.run_count, "at_least", False) else ""  # one REST page counted
+            label.append(f"  {exp.run_count:,}{more}", style="dim")
         if exp.deleted:
             label.append("  deleted", style="red dim")
         return label

@@ -1,41 +1,112 @@
-"""textual-image's Image widget, loaded once, or None where this terminal cannot show images.
+"""textual-image's Image widget, imported after the first frame, or None where it cannot start.
 
-Imported at app start on purpose (`mltui.app` imports the artifact pane
-first): textual-image queries the terminal for its cell size and graphics
-support on import, which must happen before the app takes over the terminal.
-A terminal that does not answer makes it log a warning with a traceback;
-keep that off the user's screen.
+textual-image queries the terminal (cell size, Sixel, Kitty graphics) when it
+is imported, which only works before the app takes over the terminal, and it
+brings numpy and Pillow (~0.5-1 s). So the questions are asked here, when this
+module is imported (before the app starts, through a light part of
+textual-image), and the widget itself is imported later in a worker with those
+answers, asking the terminal nothing. A terminal that does not answer makes
+textual-image log a warning with a traceback: kept off the user's screen.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import sys
+import threading
+from collections.abc import Iterator
+from typing import Any
 
 logging.getLogger("textual_image").addHandler(logging.NullHandler())
 
+_lock = threading.Lock()
+_loaded: dict[str, type | None] = {}
 
-def load_image_widget() -> type | None:
-    """textual-image's Image widget, or None where it cannot start.
 
+def probe_terminal() -> str:
+    """Ask the terminal, before the app starts, how it can draw images: "sixel", "tgp", "halfcell" or "unicode".
+
+    Only textual-image's terminal helpers are imported (no numpy, no Pillow).
     A pseudo-terminal that reports a 0x0 size (`script`, some `docker exec -t`)
-    makes textual-image divide by zero on import: give it the cell size it
-    would otherwise assume (VT340, 10x20 pixels) and try once more.
+    gets the cell size textual-image would otherwise assume (VT340, 10x20 pixels).
     """
+    stdout = sys.__stdout__
     try:
-        from textual_image.widget import Image
-
-        return Image
-    except ZeroDivisionError:
-        pass
-    try:
+        if stdout is None or not stdout.isatty():
+            return "unicode"
         from textual_image import _terminal
 
-        _terminal.get_cell_size._result = _terminal.CellSize(10, 20)  # type: ignore[attr-defined]
-        from textual_image.widget import Image
+        try:
+            size = _terminal.get_cell_size()
+            if not (size.width and size.height):
+                raise ZeroDivisionError
+        except (ZeroDivisionError, _terminal.TerminalError):
+            _terminal.get_cell_size._result = _terminal.CellSize(10, 20)  # type: ignore[attr-defined]
+        sixel, tgp = _ask(_terminal)
+        if sixel:
+            return "sixel"
+        if tgp:
+            return "tgp"
+        return "halfcell"
+    except Exception:  # noqa: BLE001 - no graphics then, but the app must start
+        return "halfcell"
 
-        return Image
-    except Exception:  # noqa: BLE001 - no images, but the app must start
+
+def _ask(terminal: Any) -> tuple[bool, bool]:
+    """(Sixel, Kitty graphics) in one round trip: the graphics query, then the device-attributes
+    query every terminal answers, so a terminal ignoring the first costs no timeout."""
+    graphics = "\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\"
+    try:
+        with terminal.capture_terminal_response(start_marker="\x1b", end_marker="c", timeout=0.1) as response:
+            sys.__stdout__.write(graphics + "\x1b[c")  # type: ignore[union-attr]
+            sys.__stdout__.flush()  # type: ignore[union-attr]
+    except (terminal.TerminalError, TimeoutError, ValueError):
+        return False, False
+    sequence = response.sequence
+    attributes = sequence.rpartition("\x1b[?")[2][:-1] if "\x1b[?" in sequence else ""
+    return "4" in attributes.split(";"), ";OK\x1b\\" in sequence
+
+
+TERMINAL_KIND = probe_terminal()
+
+
+@contextlib.contextmanager
+def _no_terminal_queries() -> Iterator[None]:
+    """textual-image's import-time queries answer "not supported" at once, writing nothing to the terminal."""
+    from textual_image import _terminal
+
+    original = _terminal.capture_terminal_response
+
+    @contextlib.contextmanager
+    def refuse(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        raise _terminal.TerminalError("asked before the app started")
+        yield  # pragma: no cover
+
+    _terminal.capture_terminal_response = refuse
+    try:
+        yield
+    finally:
+        for module in list(sys.modules.values()):  # modules that took the refusing one by name get the real one
+            if getattr(module, "capture_terminal_response", None) is refuse:
+                module.capture_terminal_response = original  # type: ignore[attr-defined]
+
+
+def image_widget() -> type | None:
+    """The widget class for this terminal (imported once, in whichever thread asks first), or None."""
+    with _lock:
+        if TERMINAL_KIND not in _loaded:
+            _loaded[TERMINAL_KIND] = _import_widget(TERMINAL_KIND)
+        return _loaded[TERMINAL_KIND]
+
+
+def _import_widget(kind: str) -> type | None:
+    try:
+        with _no_terminal_queries():
+            from textual_image import widget
+    except Exception:  # noqa: BLE001 - no images, but the app must go on
         return None
-
-
-ImageWidget = load_image_widget()
+    # With the queries refused, textual-image's own pick (`widget.Image`) is half cells on a
+    # terminal, Unicode elsewhere: right unless the probe found Sixel or Kitty graphics.
+    chosen: type = {"sixel": widget.SixelImage, "tgp": widget.TGPImage}.get(kind, widget.Image)
+    return chosen

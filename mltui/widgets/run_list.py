@@ -100,6 +100,7 @@ class RunList(Vertical):
         self.lookup: str | None = None
         self.filter_string = ""
         self.sort: tuple[str, bool] | None = None  # (column, descending)
+        self.sorted_here = False  # the loaded rows are sorted in memory, not in the order they were queried
         self.show_deleted = False
         self.group_by: str | None = None
         self.keys: dict[str, set[str]] = {"m": set(), "p": set(), "t": set()}
@@ -200,6 +201,7 @@ class RunList(Vertical):
 
     def _reset(self) -> None:
         self.runs.clear()
+        self.sorted_here = False
         self.row_layout.reset()
         self._parent_ids.clear()
         self.keys = {"m": set(), "p": set(), "t": set()}
@@ -229,7 +231,7 @@ class RunList(Vertical):
 
     def _sorts_locally(self) -> bool:
         """Sorts MLflow cannot do (duration) and lookups (no reload) sort here."""
-        return self.sort is not None and (self.lookup is not None or not self._server_order())
+        return self.sort is not None and (self.lookup is not None or self.sorted_here or not self._server_order())
 
     def layout_order(self) -> tuple[list[Run], tuple[str, bool] | None, str | None]:
         """The runs, the sort to apply here (None when MLflow sorted them) and the grouping."""
@@ -387,6 +389,7 @@ class RunList(Vertical):
         self.table.focus()
 
     def action_sort(self) -> None:
+        """Sort what is loaded without a new query; only a partial SQL-read list asks the database again."""
         columns = self.table.columns
         if not columns:
             return
@@ -397,8 +400,22 @@ class RunList(Vertical):
         self._update_title()
         if self.lookup is not None or self._sorts_locally():
             self.row_layout.relayout(now=True)
+        elif self.fetching and self.source.sorts_in_sql:
+            self.load()  # the rest is not loaded yet: the database sorts it in well under a second
         else:
-            self.load()
+            self.sort_in_memory()
+
+    def sort_in_memory(self) -> None:
+        """Sort the loaded rows here (in a thread past THREADED_LAYOUT_FROM runs); pages still coming join in order."""
+        self.sorted_here = self.sort is not None
+        self.row_layout.relayout(now=True)
+        if self.fetching and self.sort is not None:
+            self.app.notify(
+                f"Sorted the {len(self.runs):,} runs loaded so far here; the rest join in order as they arrive. "
+                "R reloads everything sorted by the server.",
+                title="Sort",
+                markup=False,
+            )
 
     def action_choose_columns(self) -> None:
         def chosen(selected: list[str] | None) -> None:
