@@ -242,6 +242,14 @@ def report(results: dict[str, list[dict]]) -> None:
             f"full load {_fmt([r['sorted_full_s'] for r in fast])}"
         )
         print(f"filter matched {fast[0]['matched']:,} runs")
+        base = statistics.median(r["full_s"] for r in fast)
+        for mode in ("floor", "raw-gc", "raw-nogc"):
+            if mode in results:
+                other = statistics.median(r["full_s"] for r in results[mode])
+                cpu = statistics.median(r["full_cpu_s"] for r in fast) / statistics.median(
+                    r["full_cpu_s"] for r in results[mode]
+                )
+                print(f"fast full load / {mode}: {base / other:.2f}x wall, {cpu:.2f}x CPU")
     if "mltui" in results:
         print(
             f"mltui: `s` on a metric with every run loaded (in memory): {_fmt([r['sort_s'] for r in results['mltui']])}"
@@ -252,14 +260,6 @@ def report(results: dict[str, list[dict]]) -> None:
                 print(
                     f"mltui full load / {mode}: {base / statistics.median(r['full_s'] for r in results[mode]):.2f}x wall"
                 )
-        base = statistics.median(r["full_s"] for r in fast)
-        for mode in ("floor", "raw-gc", "raw-nogc"):
-            if mode in results:
-                other = statistics.median(r["full_s"] for r in results[mode])
-                cpu = statistics.median(r["full_cpu_s"] for r in fast) / statistics.median(
-                    r["full_cpu_s"] for r in results[mode]
-                )
-                print(f"fast full load / {mode}: {base / other:.2f}x wall, {cpu:.2f}x CPU")
     if "raw-gc" in results and "fast" in results:
         raw, fast = results["raw-gc"][0]["matched"], results["fast"][0]["matched"]
         print(f"filter result counts: raw {raw:,}, fast {fast:,} ({'same' if raw == fast else 'DIFFERENT'})")
