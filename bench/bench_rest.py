@@ -64,6 +64,10 @@ def child_mltui(uri: str, exp_id: str) -> dict:
 
     from mltui.store import Store
 
+    # mltui gives up on a page after 4 s (a dead server must fail fast); a loaded bench server
+    # can take longer for 1,000 runs, so the raw client's own default applies to both here.
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "120")
+
     async def go() -> dict:
         store = Store(uri)
         await store.connect()
