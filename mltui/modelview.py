@@ -53,8 +53,10 @@ class LoggedRow:
 
 ModelRow = VersionRow | LoggedRow
 
-VERSION_COLUMNS = ["tick", "version", "aliases", "status", "created", "run", "description", "tags"]
-LOGGED_COLUMNS = ["tick", "name", "model_id", "status", "created", "run", "type"]
+# The run comes early: on an 80-column screen it is what the user needs to see first.
+VERSION_COLUMNS = ["tick", "version", "aliases", "run", "status", "created", "description", "tags"]
+LOGGED_LEAD = ["tick", "name", "run"]
+LOGGED_TAIL = ["status", "created", "type", "model_id"]
 COLUMN_LABELS = {
     "tick": "",
     "version": "Version",
@@ -124,9 +126,9 @@ def version_cell(row: VersionRow, column: str, ticked: bool) -> tuple[str, str]:
 
 
 def logged_columns(models: Sequence[LoggedModel]) -> list[str]:
-    """The fixed columns, then one column a metric (`metric:<key>`), sorted, at most MAX_METRIC_COLUMNS."""
+    """Name and run, one column a metric (`metric:<key>`, sorted, at most MAX_METRIC_COLUMNS), then the rest."""
     keys = sorted({key for model in models for key in model.metrics})[:MAX_METRIC_COLUMNS]
-    return LOGGED_COLUMNS + [f"metric:{key}" for key in keys]
+    return LOGGED_LEAD + [f"metric:{key}" for key in keys] + LOGGED_TAIL
 
 
 def logged_cell(row: LoggedRow, column: str, ticked: bool) -> tuple[str, str]:

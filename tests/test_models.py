@@ -240,7 +240,7 @@ async def test_tree_versions_goto_and_diff(any_registry):
         assert [row[1] for row in cell_texts(versions.table)] == ["v3", "v2", "v1"]
         assert version_row(versions, "v2")[2] == "@champion"
         assert version_row(versions, "v3")[2] == "@challenger"
-        assert version_row(versions, "v1")[5] == f"train-1 {runs[0][:8]}"
+        assert version_row(versions, "v1")[3] == f"train-1 {runs[0][:8]}"
         await cursor_to_version(pilot, versions, "v2")
         await pilot.press("space")
         await cursor_to_version(pilot, versions, "v3")
@@ -348,8 +348,70 @@ async def test_logged_models_from_the_tree(registry_store):
         versions = app.query_one(ModelVersions)
         rows = cell_texts(versions.table)
         assert len(rows) == 1 and rows[0][1] == "churn-xgb"
-        assert rows[0][5] == f"train-3 {registry_store['runs'][2][:8]}" and rows[0][-1] == "0.97"
+        assert rows[0][2] == f"train-3 {registry_store['runs'][2][:8]}" and rows[0][3] == "0.97"
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.query_one(RunList).highlighted_run().run_id == registry_store["runs"][2]
         assert "not in the list" not in app.query_one(StatusBar).error
+
+
+# -- pure helpers: labels, cells, quoting ----------------------------------------------
+
+
+def test_labels_and_cells_render_untrusted_text_literally():
+    from mltui.models import LoggedModel, ModelVersion, RegisteredModel
+    from mltui.modelview import LoggedRow, VersionRow, logged_columns, row_cell
+
+    hostile = RegisteredModel("[bold]x[/]\x1b]52;c;SGk=\x07", latest_version=7, aliases={"champion": 7, "old": 6})
+    assert model_label(hostile) == "[bold]x[/]  v7  @champion @old"
+    version = ModelVersion(
+        "m", 7, run_id="a" * 32, description="line one\nline two", aliases=["champion"], tags={"k": "\x1b[31mred"}
+    )
+    row = VersionRow(version)
+    assert row_cell(row, "tick", True)[0] == "☑" and row_cell(row, "tick", False)[0] == "☐"
+    assert row_cell(row, "run", False) == ("(run not found) aaaaaaaa", "dim")
+    assert row_cell(row, "description", False)[0] == "line one"
+    assert row_cell(row, "tags", False)[0] == "k=red"
+    assert row_cell(VersionRow(ModelVersion("m", 1)), "run", False)[0] == "—"
+    logged = LoggedModel("m-1", "model", "1", metrics={"auc": float("nan"), "loss": float("inf")})
+    columns = logged_columns([logged])
+    assert columns[:5] == ["tick", "name", "run", "metric:auc", "metric:loss"]
+    assert [row_cell(LoggedRow(logged), c, False)[0] for c in columns[3:5]] == ["nan", "inf"]
+
+
+def test_version_filter_quotes_names():
+    from mltui.store_registry import version_filter
+
+    assert version_filter("churn") == "name='churn'"
+    assert version_filter("bob's model") == 'name="bob\'s model"'
+    with pytest.raises(StoreError):
+        version_filter("""both ' and " """)
+
+
+def test_alias_holder_and_diff_names():
+    from mltui.models import ModelVersion
+    from mltui.modelview import VersionRow, diff_name
+    from mltui.widgets.model_edits import alias_holder
+
+    rows = [VersionRow(ModelVersion("m", 2, aliases=["champion"])), VersionRow(ModelVersion("m", 3))]
+    assert alias_holder(rows, "m", "champion").version == 2
+    assert alias_holder(rows, "m", "challenger") is None
+    assert alias_holder(rows, "other", "champion") is None
+    assert diff_name(rows[0], "train-2", single_model=True) == "v2 train-2"
+    assert diff_name(rows[0], "train-2", single_model=False) == "m v2 train-2"
+
+
+async def test_models_section_pages(registry_store):
+    app = MltuiApp(Store(registry_store["uri"]), config=Config())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        tree = app.query_one(ExperimentTree)
+        tree.models_section.page_size = 1
+        await open_models_section(app, pilot)
+        assert len(tree.models_section.models) == 1
+        assert "… more models (Enter)" in tree_lines(tree)
+        await cursor_to_node(pilot, tree, lambda data: type(data).__name__ == "MoreModels")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert sorted(m.name for m in tree.models_section.models) == ["churn-classifier", "fraud-detector"]
+        assert "… more models (Enter)" not in tree_lines(tree)

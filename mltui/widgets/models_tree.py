@@ -55,6 +55,8 @@ ModelsNodeData = ModelsHeading | ModelEntry | MoreModels | LoggedModelsEntry | M
 class ModelsSection:
     """Keeps the section's models, filter and page token, and draws them into the tree."""
 
+    page_size = 100  # models a page: a registry of thousands lists its first hundred at once
+
     def __init__(self, tree: ExperimentTree, source: ModelSource | None) -> None:
         self.tree = tree
         self.source = source
@@ -150,7 +152,9 @@ class ModelsSection:
         if not self.loaded:
             self._fill()
         try:
-            models, token = await self.source.search_registered_models(wanted, self.token if more else None)
+            models, token = await self.source.search_registered_models(
+                wanted, self.token if more else None, self.page_size
+            )
         except StoreError as exc:
             self.loading = False
             self.note = self._failure(str(exc), filter_string is not None and self.loaded)
