@@ -17,6 +17,7 @@ from mltui.text import clean
 
 MODELS_PAGE = 100
 LOGGED_MODELS_CAP = 5000
+EXPERIMENTS_A_SEARCH = 100  # "all experiments" of a big server would not fit one request
 RUN_NAME_THREADS = 8
 
 # How stores and servers without a registry answer a registry call.
@@ -82,13 +83,14 @@ class RegistryAccess:
 
         def job(client: Any) -> list[LoggedModel]:
             found: list[LoggedModel] = []
-            token = None
-            while len(found) < LOGGED_MODELS_CAP:
-                page = client.search_logged_models(experiment_ids=experiment_ids, max_results=100, page_token=token)
-                found.extend(to_logged_model(m) for m in page)
-                token = page.token
-                if not token:
-                    break
+            for start in range(0, len(experiment_ids), EXPERIMENTS_A_SEARCH):
+                chunk, token = experiment_ids[start : start + EXPERIMENTS_A_SEARCH], None
+                while len(found) < LOGGED_MODELS_CAP:
+                    page = client.search_logged_models(experiment_ids=chunk, max_results=100, page_token=token)
+                    found.extend(to_logged_model(m) for m in page)
+                    token = page.token
+                    if not token:
+                        break
             names = _run_names(client, {m.source_run_id for m in found if m.source_run_id})
             for model in found:
                 model.run_name = names.get(model.source_run_id, ("", ""))[0]

@@ -415,3 +415,7 @@ async def test_models_section_pages(registry_store):
         await settle(app, pilot)
         assert sorted(m.name for m in tree.models_section.models) == ["churn-classifier", "fraud-detector"]
         assert "… more models (Enter)" not in tree_lines(tree)
+        await pilot.press("R")  # a reload rebuilds the tree: the section stays open and reads page one again
+        await settle(app, pilot)
+        assert tree.models_section.node.is_expanded and len(tree.models_section.models) == 1
+        assert "… more models (Enter)" in tree_lines(tree)
