@@ -419,3 +419,18 @@ async def test_models_section_pages(registry_store):
         await settle(app, pilot)
         assert tree.models_section.node.is_expanded and len(tree.models_section.models) == 1
         assert "… more models (Enter)" in tree_lines(tree)
+
+
+async def test_going_to_a_deleted_source_run_says_so(registry_store):
+    MlflowClient(registry_store["uri"]).delete_run(registry_store["runs"][0])
+    app = MltuiApp(Store(registry_store["uri"]), config=Config())
+    async with app.run_test(size=(120, 40)) as pilot:
+        versions = await open_model(app, pilot, "churn-classifier")
+        await cursor_to_version(pilot, versions, "v1")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.query_one(RunList).display
+        assert (
+            app.query_one(StatusBar).error
+            == f"Run {registry_store['runs'][0][:8]} is not in the list (deleted, or folded away)"
+        )
