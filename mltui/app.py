@@ -15,7 +15,7 @@ from mltui.commands import MltuiCommands
 from mltui.config import Config
 from mltui.diff import DiffResult
 from mltui.export import EXTENSIONS, export
-from mltui.models import Experiment, StoreError
+from mltui.models import Experiment, RegisteredModel, StoreError
 from mltui.screens.export import ExportScreen
 from mltui.screens.goto import GotoScreen
 from mltui.screens.help import HelpScreen
@@ -23,6 +23,7 @@ from mltui.store import Store
 from mltui.widgets.artifact_viewer import ArtifactViewer  # first: textual-image queries the terminal on import
 from mltui.widgets.diff_view import DiffView
 from mltui.widgets.experiment_tree import ExperimentTree
+from mltui.widgets.model_versions import ModelVersions
 from mltui.widgets.run_list import RunList
 from mltui.widgets.status_bar import StatusBar
 
@@ -46,12 +47,14 @@ class MltuiApp(App[None]):
         self.store = store
         self.initial_experiment = experiment
         self.config = config or Config.load()
+        self.pending_run: str | None = None  # a run to highlight once the run list shows it
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
-            yield ExperimentTree(id="experiments")
+            yield ExperimentTree(self.store, id="experiments")
             with Vertical(id="right"):
                 yield RunList(self.config, self.store, self.store, id="runs")
+                yield self._versions_pane()
                 with Horizontal(id="bottom"):
                     yield DiffView(self.store, tuple(self.config.lower_is_better), self.store, id="diff")
                     yield ArtifactViewer(self.store, id="artifacts")
@@ -111,6 +114,7 @@ class MltuiApp(App[None]):
         self.open_experiments(event.experiments)
 
     def open_experiments(self, experiments: list[Experiment]) -> None:
+        self.show_runs_pane()
         runs = self.query_one(RunList)
         runs.open(experiments)
         runs.table.focus()
@@ -129,6 +133,7 @@ class MltuiApp(App[None]):
             status.show_error(event.error)
         else:
             status.show_activity(f"{event.loaded:,} runs" + ("" if event.done else " · loading…"))
+        self._highlight_pending_run(event.done)
 
     @on(RunList.TicksChanged)
     def _ticks_changed(self, event: RunList.TicksChanged) -> None:
@@ -181,6 +186,7 @@ class MltuiApp(App[None]):
             return
         by_id = {e.experiment_id: e for e in self.known_experiments()}
         experiments = [by_id.get(i) or Experiment(i, i) for i in dict.fromkeys(r.experiment_id for r in runs)]
+        self.show_runs_pane()
         run_list = self.query_one(RunList)
         run_list.show_lookup(text, runs, experiments)
         run_list.table.focus()
@@ -194,14 +200,89 @@ class MltuiApp(App[None]):
         if runs.experiments:
             runs.load()
         self.query_one(ArtifactViewer).reload()
+        self._reload_models()
 
     def action_maximize(self) -> None:
         focused = self.focused
         if self.screen.maximized is not None:
             self.screen.minimize()
             return
-        for pane_id in ("#experiments", "#runs", "#diff", "#artifacts"):
+        for pane_id in ("#experiments", "#runs", "#versions", "#diff", "#artifacts"):
             pane = self.query_one(pane_id)
             if focused is not None and (focused is pane or pane in focused.ancestors):
                 self.screen.maximize(pane, container=False)
                 return
+
+    # -- models: the tree's Models section and the versions pane ---------------------
+
+    def _versions_pane(self) -> ModelVersions:
+        """The versions list shares the run list's place; hidden until a model is opened."""
+        pane = ModelVersions(self.store, self.store, id="versions")
+        pane.display = False
+        return pane
+
+    def show_runs_pane(self) -> None:
+        self.query_one(ModelVersions).display = False
+        self.query_one(RunList).display = True
+
+    def show_versions_pane(self) -> None:
+        self.query_one(RunList).display = False
+        versions = self.query_one(ModelVersions)
+        versions.display = True
+        versions.table.focus()
+
+    @on(ExperimentTree.ModelOpened)
+    def _model_opened(self, event: ExperimentTree.ModelOpened) -> None:
+        self.query_one(ModelVersions).show_model(event.model)
+        self.show_versions_pane()
+
+    @on(ExperimentTree.LoggedModelsOpened)
+    def _logged_models_opened(self, event: ExperimentTree.LoggedModelsOpened) -> None:
+        self.show_logged_models(event.experiments)
+
+    def show_logged_models(self, experiments: list[Experiment]) -> None:
+        """List the MLflow 3 logged models of `experiments` in the versions pane (also for the run detail)."""
+        self.query_one(ModelVersions).show_logged_models(experiments)
+        self.show_versions_pane()
+
+    @on(ModelVersions.TicksChanged)
+    def _version_ticks_changed(self, event: ModelVersions.TicksChanged) -> None:
+        self.query_one(DiffView).show_runs(event.runs, event.baseline_id)
+
+    @on(ModelVersions.RunHighlighted)
+    def _version_highlighted(self, event: ModelVersions.RunHighlighted) -> None:
+        self.query_one(ArtifactViewer).show_run(event.run_id)
+
+    @on(ModelVersions.ModelChanged)
+    def _model_changed(self, event: ModelVersions.ModelChanged) -> None:
+        self.update_model(event.model)
+
+    def update_model(self, model: RegisteredModel) -> None:
+        self.query_one(ExperimentTree).update_model(model)
+
+    @on(ModelVersions.GoToRun)
+    def _go_to_version_run(self, event: ModelVersions.GoToRun) -> None:
+        self.go_to_run(event.run_id, event.experiment_id)
+
+    def go_to_run(self, run_id: str, experiment_id: str) -> None:
+        """Open the run's experiment in the run list and put the cursor on the run once it is listed."""
+        tree = self.query_one(ExperimentTree)
+        experiment = tree.select_experiment(experiment_id) or Experiment(experiment_id, experiment_id)
+        self.pending_run = run_id
+        self.open_experiments([experiment])
+
+    def _highlight_pending_run(self, done: bool) -> None:
+        run_id = self.pending_run
+        if run_id is None:
+            return
+        if self.query_one(RunList).highlight_run(run_id):
+            self.pending_run = None
+        elif done:
+            self.pending_run = None
+            self.query_one(StatusBar).show_error(f"Run {run_id[:8]} is not in the list (deleted, or folded away)")
+
+    def _reload_models(self) -> None:
+        self.query_one(ExperimentTree).reload_models()
+        versions = self.query_one(ModelVersions)
+        if versions.display:
+            versions.load()

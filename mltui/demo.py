@@ -10,12 +10,10 @@ deleted things and hostile or odd values. Everything is deterministic: fixed
 seeds, fixed names, fixed timestamps (run ids are MLflow's own uuids).
 
 Besides `mltui.store`, this is the one module allowed to import `mlflow`: it
-logs the demo with a client of its own, before the UI opens the store. The
-content it logs comes from pure modules: `demo_evaluate` (sklearn pipelines
-scored like `mlflow.evaluate`), `demo_files` (artifact files) and the fixed
-texts in `demo_data/`. `mlflow`, numpy, pandas, scikit-learn and matplotlib
-are imported inside the functions: the CLI imports this module before the UI
-starts.
+logs the demo with a client of its own, before the UI opens the store, from
+`demo_evaluate` (sklearn pipelines scored like `mlflow.evaluate`), `demo_files`
+(artifacts), `demo_models` (the registry) and `demo_data/`. `mlflow`, numpy,
+pandas, sklearn and matplotlib are imported in functions: the CLI imports this early.
 """
 
 from __future__ import annotations
@@ -40,9 +38,10 @@ from mltui.demo_files import (
     harness_history,
     sweep_history,
 )
+from mltui.demo_models import register_classifier_models
 
 DEMO_DIR_ENV = "MLTUI_DEMO_DIR"
-DEMO_VERSION = "demo-v1"
+DEMO_VERSION = "demo-v2"  # v2: the model registry
 MARKER = ".complete"
 BUILDING = ".building"
 
@@ -269,6 +268,7 @@ class _Builder:
             )
             if spec.get("deleted"):
                 self.client.delete_run(run_id)
+        register_classifier_models(self.client, exp)
 
     # -- 2. runs shaped like mlflow.evaluate on sklearn pipelines
 

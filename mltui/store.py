@@ -28,6 +28,7 @@ from mltui.locations import resolve_location, sqlite_path
 from mltui.lookup import lookup_filters, parse_lookup
 from mltui.models import RUN_NAME_TAG, ArtifactEntry, Experiment, ReadOnlyError, Run, RunDetail, StoreError
 from mltui.run_details import fetch_run_detail
+from mltui.store_registry import RegistryAccess
 from mltui.text import clean, mask_uri
 
 FIRST_PAGE = 100
@@ -74,8 +75,8 @@ def gc_paused() -> Iterator[None]:
                 gc.enable()
 
 
-class Store:
-    """Async facade over one MlflowClient, bound to one tracking URI."""
+class Store(RegistryAccess):
+    """Async facade over one MlflowClient, bound to one tracking URI (registry methods: RegistryAccess)."""
 
     def __init__(
         self,

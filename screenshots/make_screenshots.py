@@ -96,9 +96,38 @@ async def grouped_runs(uri: str) -> None:
         app.save_screenshot(str(HERE / "runs-grouped.svg"))
 
 
+async def models_view(uri: str) -> None:
+    """The tree's Models section open, churn-classifier's versions listed, @champion v2 vs @challenger v3 in the diff."""
+    from mltui.widgets.experiment_tree import ExperimentTree
+    from mltui.widgets.model_versions import ModelVersions
+    from mltui.widgets.models_tree import ModelEntry, ModelsHeading
+
+    app = MltuiApp(Store(uri, read_only=True))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        tree = app.query_one(ExperimentTree)
+        tree.focus()
+        while tree.cursor_node is None or not isinstance(tree.cursor_node.data, ModelsHeading):
+            await pilot.press("down")
+        await pilot.press("enter")  # expand: loads the first page of models
+        await settle(app, pilot)
+        while not isinstance(tree.cursor_node.data, ModelEntry):
+            await pilot.press("down")
+        await pilot.press("enter")  # the versions of churn-classifier
+        await settle(app, pilot)
+        versions = app.query_one(ModelVersions)
+        for label in ("v2", "v3"):
+            versions.table.cursor_row = next(
+                i for i, row in enumerate(versions.table.rows) if row.version.label == label
+            )
+            await pilot.press("space")
+        await settle(app, pilot)
+        app.save_screenshot(str(HERE / "models.svg"))
+
+
 def main() -> None:
     uri = ensure_demo()
-    for shot in (overview, diff_view, artifact_view, grouped_runs):
+    for shot in (overview, diff_view, artifact_view, grouped_runs, models_view):
         asyncio.run(shot(uri))
     print(f"wrote {', '.join(sorted(p.name for p in HERE.glob('*.svg')))}")
 

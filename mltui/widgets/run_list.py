@@ -307,6 +307,14 @@ class RunList(Vertical):
         self.table.invalidate()
         self.post_message(self.TicksChanged(list(self.ticked.values()), self.baseline_id))
 
+    def highlight_run(self, run_id: str) -> bool:
+        """Put the cursor on a listed run (the App's "go to this run"); False when it is not shown."""
+        index = self.table.index_of(run_id)
+        if index is None:
+            return False
+        self.table.cursor_row = index
+        return True
+
     def highlighted_run(self) -> Run | None:
         row = self.table.cursor_row_object
         return row.run if isinstance(row, RunRow) else None
