@@ -16,6 +16,7 @@ class StatusBar(Static):
     activity: reactive[str] = reactive("")
     error: reactive[str] = reactive("")
     read_only: reactive[bool] = reactive(False)
+    ticks: reactive[str] = reactive("")  # "2 ticked · 2 in other experiments", from the run list
 
     def render(self) -> Text:
         text = Text(" ")
@@ -28,10 +29,16 @@ class StatusBar(Static):
             text.append(clean(self.error, max_len=300), style="red")
         elif self.activity:
             text.append("  " + clean(self.activity, max_len=200), style="dim")
+        if self.ticks:
+            text.append("  ☑ " + self.ticks, style="bold green")
         return text
 
     def show_error(self, message: str) -> None:
         self.error = message
+
+    def show_ticks(self, summary: str) -> None:
+        """How many runs are ticked and how many of them the run list does not show."""
+        self.ticks = summary
 
     def show_activity(self, message: str) -> None:
         self.error = ""
