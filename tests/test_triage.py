@@ -234,3 +234,15 @@ async def test_tag_and_rename_act_on_the_highlighted_run_despite_ticks(demo_like
     for task in ("mmlu", "gsm8k"):
         run = client.get_run(ids[task])
         assert "reviewed" not in run.data.tags and run.info.run_name == "llama-3.1-8b-instruct"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 50)])
+async def test_no_run_selected_never_breaks_mid_word(small_store, size):
+    app = await open_app(small_store)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        lines = [strip.text for strip in app.screen._compositor.render_strips()]
+        words = {word for line in lines for word in line.replace("│", " ").split()}
+        if size[0] >= 120:  # at 80 columns the preview beside the tree is a sliver: "…"
+            assert {"No", "run", "selected"} <= words, "\n".join(lines)
+        assert not {"select", "sel", "ed", "ected", "lected", "elected"} & words, "\n".join(lines)

@@ -35,6 +35,13 @@ class PickOneScreen(ModalScreen[str | None]):
 TICKED, UNTICKED = "☑", "☐"  # shapes, not only colours, tell shown columns from hidden ones
 
 
+class ColumnSearch(Input):
+    """The picker's search box: every printable key types, except space, which ticks."""
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return key != "space" and super().check_consume_key(key, character)
+
+
 class PickColumnsScreen(ModalScreen[list[str] | None]):
     """Tick the columns to show: type to narrow, up/down move, space toggles, Enter applies.
 
@@ -60,7 +67,7 @@ class PickColumnsScreen(ModalScreen[list[str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(f"{self.title_text}  (type to narrow, ↑↓ move, space toggles, Enter applies, Esc cancels)")
-            yield Input(placeholder="type to narrow", id="pick-filter")
+            yield ColumnSearch(placeholder="type to narrow", id="pick-filter")
             yield OptionList(id="pick-list")
 
     def on_mount(self) -> None:
