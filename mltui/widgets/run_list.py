@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.message import Message
-from textual.timer import Timer
 from textual.widgets import Static
 
 from mltui.config import Config
@@ -37,6 +37,8 @@ from mltui.widgets.run_columns import (
     visible_columns,
 )
 from mltui.widgets.run_layout import RunLayout
+from mltui.widgets.run_live import LiveRefresh
+from mltui.widgets.run_messages import Progress, RunHighlighted, TicksChanged, TickSummary
 from mltui.widgets.triage import TRIAGE_BINDINGS, Triage
 from mltui.widgets.virtual_table import Column, VirtualTable
 
@@ -63,36 +65,11 @@ class RunList(Vertical):
         *TRIAGE_BINDINGS,
     ]
 
-    class TicksChanged(Message):
-        """The ticked runs or the baseline changed."""
-
-        def __init__(self, runs: list[Run], baseline_id: str | None) -> None:
-            self.runs = runs
-            self.baseline_id = baseline_id
-            super().__init__()
-
-    class RunHighlighted(Message):
-        """The cursor moved to another run (or to none)."""
-
-        def __init__(self, run: Run | None) -> None:
-            self.run = run
-            super().__init__()
-
-    class TickSummary(Message):
-        """How many runs are ticked and how many of them this list does not show (for the status line)."""
-
-        def __init__(self, text: str) -> None:
-            self.text = text
-            super().__init__()
-
-    class Progress(Message):
-        """How far loading got; `error` is one line when it failed."""
-
-        def __init__(self, loaded: int, done: bool, error: str | None = None) -> None:
-            self.loaded = loaded
-            self.done = done
-            self.error = error
-            super().__init__()
+    # What the list tells the App (see mltui.widgets.run_messages).
+    TicksChanged: TypeAlias = TicksChanged
+    RunHighlighted: TypeAlias = RunHighlighted
+    TickSummary: TypeAlias = TickSummary
+    Progress: TypeAlias = Progress
 
     def __init__(self, config: Config, runs: RunSource, writer: TriageWriter, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -112,8 +89,8 @@ class RunList(Vertical):
         self.keys: dict[str, set[str]] = {"m": set(), "p": set(), "t": set()}
         self.fetching = False
         self._parent_ids: set[str] = set()
-        self._live: Timer | None = None
-        self._newest_start = 0  # epoch ms: live refresh asks for runs started since
+        self.live = LiveRefresh(self, runs, config.live_interval)
+        self.newest_start = 0  # epoch ms: live refresh asks for runs started since
         self._ctx = CellContext(self.ticked, None, {})
 
     def compose(self) -> ComposeResult:
@@ -163,7 +140,7 @@ class RunList(Vertical):
             self.sort,
             self.group_by,
             self.show_deleted,
-            live=self._live is not None,
+            live=self.live.on,
         )
         self.query_one("#run-list-title", Static).update(Text.assemble(*title.parts()))
 
@@ -217,7 +194,7 @@ class RunList(Vertical):
         self.runs.clear()
         self.row_layout.reset()
         self._parent_ids.clear()
-        self._newest_start = 0
+        self.newest_start = 0
         self.keys = {"m": set(), "p": set(), "t": set()}
         self.table.set_rows([], keep_cursor=False)
         self._ctx.experiment_names = {e.experiment_id: e.name for e in self.experiments}
@@ -238,8 +215,8 @@ class RunList(Vertical):
             self.runs[run.run_id] = run
             if run.parent_id:
                 self._parent_ids.add(run.parent_id)
-            if run.start_time and run.start_time > self._newest_start:
-                self._newest_start = run.start_time
+            if run.start_time and run.start_time > self.newest_start:
+                self.newest_start = run.start_time
         if add_keys(self.keys, runs) or not self.table.columns:
             self._set_columns()
 
@@ -444,32 +421,15 @@ class RunList(Vertical):
             self.load()
 
     def action_toggle_live(self) -> None:
-        if self._live is not None:
-            self._live.stop()
-            self._live = None
-        else:
-            self._live = self.set_interval(self.config.live_interval, self.refresh_running)
+        self.live.toggle()
         self._update_title()
 
-    @work(exclusive=True, group="live")
-    async def refresh_running(self) -> None:
-        """Refresh RUNNING runs in place and add runs started since: cursor, ticks and order stay."""
-        if self.fetching or not self.experiments or self.lookup is not None:
-            return
-        ids = [e.experiment_id for e in self.experiments]
-        running = [run.run_id for run in self.runs.values() if run.status == "RUNNING"]
-        try:
-            fresh = await self.source.refresh_runs(ids, running)
-            started = await self.source.runs_since(
-                ids, self._newest_start, self.filter_string, include_deleted=self.show_deleted
-            )
-        except StoreError as exc:
-            self.post_message(self.Progress(len(self.runs), done=True, error=f"live refresh: {exc}"))
-            return
-        if self.fetching or self.lookup is not None:
-            return  # the list was reloaded meanwhile
-        self.replace_runs(fresh)
-        self.add_new_runs([run for run in started if run.run_id not in self.runs])
+    def refresh_running(self) -> None:
+        """One live refresh now (the timer calls this too)."""
+        self.live.refresh()
+
+    def live_failed(self, message: str) -> None:
+        self.post_message(self.Progress(len(self.runs), done=True, error=message))
 
     def add_new_runs(self, new: list[Run]) -> None:
         """Runs created since the list loaded: newest first, at the top; cursor and ticks stay on their runs."""
