@@ -24,13 +24,14 @@ class StatusBar(Static):
             text.append(" READ-ONLY ", style="bold black on yellow")
             text.append(" ")
         text.append(clean(self.uri, max_len=80), style="bold")
-        if self.error:
+        ticks = Text("  ☑ " + self.ticks, style="bold green") if self.ticks else Text()
+        if self.error:  # an error comes first: narrow terminals cut the end of the line
             text.append("  ✖ ", style="bold red")
             text.append(clean(self.error, max_len=300), style="red")
-        elif self.activity:
+            return text.append(ticks)
+        text.append(ticks)
+        if self.activity:
             text.append("  " + clean(self.activity, max_len=200), style="dim")
-        if self.ticks:
-            text.append("  ☑ " + self.ticks, style="bold green")
         return text
 
     def show_error(self, message: str) -> None:
