@@ -15,6 +15,7 @@ from mltui.commands import MltuiCommands
 from mltui.config import Config
 from mltui.diff import DiffResult
 from mltui.export import EXTENSIONS, export
+from mltui.formatting import plural
 from mltui.models import Experiment, RegisteredModel, StoreError
 from mltui.screens.export import ExportScreen
 from mltui.screens.goto import GotoScreen
@@ -88,7 +89,9 @@ class MltuiApp(App[None]):
             status.show_error(str(exc))
             return
         tree.set_experiments(experiments)
-        status.show_activity(f"{len(experiments)} experiments" + (f" · {self.store.note}" if self.store.note else ""))
+        status.show_activity(
+            plural(len(experiments), "experiment") + (f" · {self.store.note}" if self.store.note else "")
+        )
         self._open_initial(tree)
         try:
             tree.set_counts(await self.store.run_counts([e.experiment_id for e in experiments]))
@@ -132,8 +135,12 @@ class MltuiApp(App[None]):
         if event.error:
             status.show_error(event.error)
         else:
-            status.show_activity(f"{event.loaded:,} runs" + ("" if event.done else " · loading…"))
+            status.show_activity(plural(event.loaded, "run") + ("" if event.done else " · loading…"))
         self._highlight_pending_run(event.done)
+
+    @on(RunList.TickSummary)
+    def _tick_summary(self, event: RunList.TickSummary) -> None:
+        self.query_one(StatusBar).show_ticks(event.text)
 
     @on(RunList.TicksChanged)
     def _ticks_changed(self, event: RunList.TicksChanged) -> None:
@@ -182,7 +189,7 @@ class MltuiApp(App[None]):
             status.show_error(str(exc))
             return
         if not runs:
-            status.show_error(f"No run matches {text!r} (tried run id, invocation_id, run name)")
+            status.show_error(f"No run matches {text!r} (tried run id or id prefix, invocation_id, run name)")
             return
         by_id = {e.experiment_id: e for e in self.known_experiments()}
         experiments = [by_id.get(i) or Experiment(i, i) for i in dict.fromkeys(r.experiment_id for r in runs)]

@@ -30,6 +30,10 @@ class RunSource(Protocol):
 
     async def refresh_runs(self, experiment_ids: list[str], run_ids: list[str]) -> list[Run]: ...
 
+    async def runs_since(
+        self, experiment_ids: list[str], since_ms: int, filter_string: str = "", include_deleted: bool = False
+    ) -> list[Run]: ...
+
 
 class HistorySource(Protocol):
     """Every logged point of one metric of one run."""

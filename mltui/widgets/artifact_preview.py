@@ -110,7 +110,7 @@ class ArtifactPreview(Vertical):
     ArtifactPreview #artifact-status { height: auto; max-height: 2; padding: 0 1; color: $text-muted; }
     ArtifactPreview #artifact-status.-error { color: $text-error; }
     ArtifactPreview ContentSwitcher { height: 1fr; }
-    ArtifactPreview #preview-message { padding: 1 2; }
+    ArtifactPreview #preview-message { padding: 1 1; text-overflow: ellipsis; }
     ArtifactPreview #preview-image { height: 1fr; align: center middle; }
     ArtifactPreview #preview-image Image { width: auto; height: auto; }
     """

@@ -133,8 +133,8 @@ class ModelEdits:
         )
 
     def _confirm(self, question: str, then: Callable[[], None]) -> None:
-        def answered(yes: bool | None) -> None:
-            if yes:
+        def answered(choice: str | None) -> None:
+            if choice == "yes":
                 then()
 
         self.host.app.push_screen(ConfirmScreen(question), answered)
