@@ -1,0 +1,138 @@
+"""A seeded monkey: thousands of random keys on the real app over the demo store (issue 15).
+
+Keys come from every binding the live app offers (collected from its widgets, so
+new panes join in), plus navigation, Enter, Escape, space and printable characters.
+It must never crash, and must still answer `?` at the end. A failure prints the seed
+and the last 50 keys; replay with MLTUI_MONKEY_SEED=<seed>.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import string
+import time
+import traceback
+from collections import deque
+from pathlib import Path
+
+import pytest
+from ui_text import screen_text
+
+from mltui import demo
+from mltui.app import MltuiApp
+from mltui.store import Store
+
+SEED = int(os.environ.get("MLTUI_MONKEY_SEED", "15"))
+READ_ONLY_KEYS = int(os.environ.get("MLTUI_MONKEY_KEYS", "5000"))
+WRITABLE_KEYS = 1_500
+PAUSE_EVERY = 25  # keys between pauses that let workers and screens settle
+NEVER = {"q", "ctrl+c", "ctrl+q"}  # quitting ends the run: not what we test here
+NAVIGATION = ["up", "down", "left", "right", "tab", "shift+tab", "enter", "escape", "space", "pageup", "pagedown",
+              "home", "end"]  # fmt: skip
+PRINTABLE = [c for c in string.ascii_letters + string.digits + "=.-_>'* " if c not in NEVER]
+MODAL_KEYS = ["y", "n", "x", "l", "S", "ctrl+s", "escape", "enter"]  # the dialogs' own keys
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory) -> dict:
+    root = tmp_path_factory.mktemp("monkey-demo") / "demo-v1"
+    return {"root": root, "uri": demo.ensure_demo(root)}
+
+
+@pytest.fixture
+def sandbox(tmp_path, monkeypatch) -> Path:
+    """No external program runs (`o`) and exports/saves land in a temp dir, not the checkout."""
+    for name in ("PAGER", "EDITOR", "VISUAL"):
+        monkeypatch.setenv(name, "true")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def live_binding_keys(app: MltuiApp) -> set[str]:
+    """Every key bound by the app, its screen and the widgets on it right now."""
+    keys: set[str] = set()
+    for node in [app, app.screen, *app.screen.walk_children(with_self=False)]:
+        for key in node._bindings.key_to_bindings:
+            keys.add(key)
+    return keys - NEVER
+
+
+def key_pool(app: MltuiApp) -> list[str]:
+    """Bound keys weigh most; navigation next; printable characters feed the input boxes."""
+    bound = sorted(live_binding_keys(app) | set(MODAL_KEYS))
+    return bound * 3 + NAVIGATION * 3 + PRINTABLE
+
+
+async def drive(app: MltuiApp, pilot, seed: int, count: int) -> dict[str, int]:
+    """Press `count` random keys; fail with the seed and the last 50 keys on any error."""
+    rng = random.Random(seed)
+    pool = key_pool(app)
+    recent: deque[str] = deque(maxlen=50)
+    screens: dict[str, int] = {}
+    try:
+        for index in range(count):
+            key = rng.choice(pool)
+            recent.append(key)
+            await pilot.press(key)
+            screens[type(app.screen).__name__] = screens.get(type(app.screen).__name__, 0) + 1
+            if index % PAUSE_EVERY == 0:
+                await pilot.pause()
+            if app._exception is not None or not app.is_running:
+                raise AssertionError(f"the app stopped (exception: {app._exception!r})")
+        await pilot.pause()
+        assert app._exception is None, app._exception
+    except BaseException as exc:
+        pytest.fail(
+            f"monkey failed: seed {seed} (MLTUI_MONKEY_SEED={seed}), after {len(recent)} of the last keys:\n"
+            f"{' '.join(recent)}\n{''.join(traceback.format_exception(exc))}\n{screen_text(app)}",
+            pytrace=False,
+        )
+    return screens
+
+
+async def assert_responsive(app: MltuiApp, pilot) -> None:
+    """Escape out of whatever is open, then `?` must open the help screen."""
+    stacks = []
+    for _ in range(12):
+        stacks.append([type(s).__name__ for s in app.screen_stack])
+        if len(app.screen_stack) == 1 and len(stacks) > 2:
+            break
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+    assert len(app.screen_stack) == 1, f"Escape did not close every screen: {stacks}\n{screen_text(app)}"
+    await pilot.press("question_mark")
+    await pilot.pause(0.1)
+    assert type(app.screen).__name__ == "HelpScreen", f"{stacks}\n{screen_text(app)}"
+    text = screen_text(app)
+    assert "Tab" in text and "help" in text.lower()
+    await pilot.press("escape")
+    await pilot.pause()
+    assert type(app.screen).__name__ != "HelpScreen"
+
+
+async def test_monkey_read_only(demo_store, sandbox):
+    started = time.monotonic()
+    app = MltuiApp(Store(demo_store["uri"], read_only=True), experiment=demo.CLASSIFIER_EXPERIMENT)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.5)
+        screens = await drive(app, pilot, SEED, READ_ONLY_KEYS)
+        await assert_responsive(app, pilot)
+    assert app.return_code in (None, 0)
+    opened = set(screens) - {"Screen"}
+    assert len(opened) >= 3, f"the monkey opened too few screens: {screens}"
+    print(f"read-only monkey: {READ_ONLY_KEYS} keys in {time.monotonic() - started:.1f} s; screens {screens}")
+
+
+async def test_monkey_writable_copy(demo_store, sandbox):
+    """Writes on: tags, renames, notes, deletes and their confirmations, on a copy of the store."""
+    copy = sandbox / "demo-copy"
+    shutil.copytree(demo_store["root"], copy)
+    uri = f"sqlite:///{copy / 'mlflow.db'}"
+    app = MltuiApp(Store(uri), experiment=demo.CLASSIFIER_EXPERIMENT)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.5)
+        await drive(app, pilot, SEED + 1, WRITABLE_KEYS)
+        await assert_responsive(app, pilot)
+    assert app.return_code in (None, 0)
