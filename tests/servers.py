@@ -260,7 +260,11 @@ def basic_auth_server(postgres: Postgres, tmp_path_factory, pytestconfig: pytest
         f"admin_username = {ADMIN_USER}\n"
         "authorization_function = mlflow.server.auth:authenticate_request_basic_auth\n"
     )
-    env = {"MLFLOW_AUTH_CONFIG_PATH": str(config), "MLFLOW_AUTH_ADMIN_PASSWORD": password}
+    env = {
+        "MLFLOW_AUTH_CONFIG_PATH": str(config),
+        "MLFLOW_AUTH_ADMIN_PASSWORD": password,
+        "MLFLOW_FLASK_SERVER_SECRET_KEY": secrets.token_hex(16),  # CSRF; shared by the workers
+    }
     backend = postgres.create_database("mlflow_auth")
     with mlflow_server_on(backend, root, ("--app-name", "basic-auth"), env) as server:
         say(pytestconfig, f"mlflow server (basic-auth) healthy in {server.startup_seconds:.1f} s")

@@ -23,7 +23,7 @@ from mltui.app import MltuiApp
 from mltui.store import Store
 
 pytest_plugins = ("servers",)
-pytestmark = pytest.mark.server
+pytestmark = [pytest.mark.server, pytest.mark.timeout(900)]
 
 EXPERIMENT = "secured"
 WRONG_PASSWORD = "Wr0ng-Passw0rd-7f3a9c"  # a test value that must never be displayed
@@ -98,8 +98,8 @@ async def test_right_password_lists_the_runs(auth_store, clean_env, where):
     app = MltuiApp(Store(uri))
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_until(pilot, lambda t: f"{EXPERIMENT}  2" in t, what="the experiment and its count")
-        text = await open_experiment(pilot, EXPERIMENT, "auth-run-a")
-        assert "auth-run-b" in text and "2 runs" in text
+        await open_experiment(pilot, EXPERIMENT, "auth-run-a")
+        text = await wait_until(pilot, lambda t: "auth-run-b" in t and "2 runs" in t, what="both runs listed")
         assert "401" not in text
         assert_no_secret(text, server)
         assert_no_secret(svg_text(app), server)

@@ -32,6 +32,7 @@ NEVER = {"q", "ctrl+c", "ctrl+q"}  # quitting ends the run: not what we test her
 NAVIGATION = ["up", "down", "left", "right", "tab", "shift+tab", "enter", "escape", "space", "pageup", "pagedown",
               "home", "end"]  # fmt: skip
 PRINTABLE = [c for c in string.ascii_letters + string.digits + "=.-_>'* " if c not in NEVER]
+pytestmark = pytest.mark.timeout(900)  # about 2 min on an idle 2-core machine; far more when it is shared
 MODAL_KEYS = ["y", "n", "x", "l", "S", "ctrl+s", "escape", "enter"]  # the dialogs' own keys
 
 
@@ -115,7 +116,7 @@ async def assert_responsive(app: MltuiApp, pilot) -> None:
 async def test_monkey_read_only(demo_store, sandbox):
     started = time.monotonic()
     app = MltuiApp(Store(demo_store["uri"], read_only=True), experiment=demo.CLASSIFIER_EXPERIMENT)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause(0.5)
         screens = await drive(app, pilot, SEED, READ_ONLY_KEYS)
         await assert_responsive(app, pilot)
@@ -131,7 +132,7 @@ async def test_monkey_writable_copy(demo_store, sandbox):
     shutil.copytree(demo_store["root"], copy)
     uri = f"sqlite:///{copy / 'mlflow.db'}"
     app = MltuiApp(Store(uri), experiment=demo.CLASSIFIER_EXPERIMENT)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause(0.5)
         await drive(app, pilot, SEED + 1, WRITABLE_KEYS)
         await assert_responsive(app, pilot)

@@ -26,7 +26,7 @@ from mltui.app import MltuiApp
 from mltui.store import Store
 
 pytest_plugins = ("servers",)
-pytestmark = pytest.mark.server
+pytestmark = [pytest.mark.server, pytest.mark.timeout(900)]
 
 BULK_EXPERIMENT = "sweep-1k"
 BULK_RUNS = 1_000
