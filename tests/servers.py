@@ -124,12 +124,16 @@ def start_postgres(bindir: Path) -> Postgres:
         os.chown(root, entry.pw_uid, entry.pw_gid)
     started = time.monotonic()
     as_user = _as_db_user()
-    _run([*as_user, str(bindir / "initdb"), "-D", str(root / "data"), "-U", user, "-A", "trust", "-E", "UTF8",
-          "--locale=C", "--no-sync"])  # fmt: skip
     port = free_port()
     options = f"-h 127.0.0.1 -p {port} -k {root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-    _run([*as_user, str(bindir / "pg_ctl"), "-D", str(root / "data"), "-l", str(root / "server.log"), "-o", options,
-          "-w", "-t", "60", "start"])  # fmt: skip
+    try:
+        _run([*as_user, str(bindir / "initdb"), "-D", str(root / "data"), "-U", user, "-A", "trust", "-E", "UTF8",
+              "--locale=C", "--no-sync"])  # fmt: skip
+        _run([*as_user, str(bindir / "pg_ctl"), "-D", str(root / "data"), "-l", str(root / "server.log"),
+              "-o", options, "-w", "-t", "60", "start"])  # fmt: skip
+    except BaseException:
+        shutil.rmtree(root, ignore_errors=True)
+        raise
     return Postgres(bindir, root, port, user, startup_seconds=time.monotonic() - started)
 
 
@@ -181,7 +185,7 @@ def mlflow_server_on(
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)
         try:
-            proc.wait(timeout=10)
+            proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
