@@ -207,6 +207,18 @@ def _wait_healthy(uri: str, proc: subprocess.Popen, log: Path) -> None:
     raise RuntimeError(f"mlflow server at {uri} did not become healthy (exit {proc.poll()}):\n{tail}")
 
 
+@contextlib.contextmanager
+def patient_requests() -> Iterator[None]:
+    """Setup logging over REST: wait long, never retry a create (a retried timeout duplicates it).
+
+    mltui's Store sets short MLFLOW_HTTP_REQUEST_* defaults in os.environ for the whole process.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MLFLOW_HTTP_REQUEST_TIMEOUT", "300")
+        patch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+        yield
+
+
 # -- fixtures ------------------------------------------------------------------------------------
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from servers import MlflowServer
+from servers import MlflowServer, patient_requests
 from ui_text import open_experiment, svg_text, wait_until
 
 from mltui.app import MltuiApp
@@ -37,7 +37,7 @@ def auth_store(basic_auth_server: MlflowServer) -> dict:
     from mlflow import MlflowClient
 
     logging.getLogger("mlflow").setLevel(logging.ERROR)
-    with pytest.MonkeyPatch.context() as patch:
+    with patient_requests(), pytest.MonkeyPatch.context() as patch:
         patch.setenv("MLFLOW_TRACKING_USERNAME", basic_auth_server.username)
         patch.setenv("MLFLOW_TRACKING_PASSWORD", basic_auth_server.password)
         client = MlflowClient(basic_auth_server.uri)

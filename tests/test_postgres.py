@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from servers import MlflowServer, say
+from servers import MlflowServer, patient_requests, say
 from ui_text import focus_pane, maximized, open_experiment, screen_text, wait_for_text, wait_until
 
 from mltui.app import MltuiApp
@@ -88,16 +88,17 @@ def pg_store(postgres_mlflow_server: MlflowServer, pytestconfig) -> dict:
     logging.getLogger("mlflow").setLevel(logging.ERROR)  # no "View run at" line per run
     client = MlflowClient(postgres_mlflow_server.uri)
     started = time.monotonic()
-    accuracy = log_bulk(client, client.create_experiment(BULK_EXPERIMENT))
-    bulk_seconds = time.monotonic() - started
-    pair_exp = client.create_experiment(PAIR_EXPERIMENT)
-    ids = {}
-    for offset, (name, metrics) in enumerate(PAIR.items()):
-        run = client.create_run(pair_exp, run_name=name, start_time=BASE_MS + offset * 60_000)
-        client.log_batch(run.info.run_id, metrics=[_metric(k, v) for k, v in metrics.items()])
-        client.set_terminated(run.info.run_id)
-        ids[name] = run.info.run_id
-    client.log_text(ids["logreg-a"], ARTIFACT_TEXT, ARTIFACT)
+    with patient_requests():
+        accuracy = log_bulk(client, client.create_experiment(BULK_EXPERIMENT))
+        bulk_seconds = time.monotonic() - started
+        pair_exp = client.create_experiment(PAIR_EXPERIMENT)
+        ids = {}
+        for offset, (name, metrics) in enumerate(PAIR.items()):
+            run = client.create_run(pair_exp, run_name=name, start_time=BASE_MS + offset * 60_000)
+            client.log_batch(run.info.run_id, metrics=[_metric(k, v) for k, v in metrics.items()])
+            client.set_terminated(run.info.run_id)
+            ids[name] = run.info.run_id
+        client.log_text(ids["logreg-a"], ARTIFACT_TEXT, ARTIFACT)
     say(
         pytestconfig,
         f"postgres smoke: logged {BULK_RUNS:,} runs in {bulk_seconds:.1f} s, setup {time.monotonic() - started:.1f} s",
