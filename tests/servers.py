@@ -29,7 +29,7 @@ import pytest
 
 PG_BIN_PATTERN = "/usr/lib/postgresql/*/bin"
 PG_USER = "postgres"
-START_TIMEOUT = 180.0  # seconds for `mlflow server` to answer /health
+START_TIMEOUT = 300.0  # seconds for `mlflow server` to answer /health (about 10 s on an idle machine)
 ADMIN_USER = "admin"
 
 
