@@ -169,7 +169,7 @@ def mlflow_server_on(
         sys.executable, "-m", "mlflow", "server",
         "--backend-store-uri", backend_uri,
         "--serve-artifacts", "--artifacts-destination", str(root / "artifacts"),
-        "--host", "127.0.0.1", "--port", str(port), "--workers", "2",
+        "--host", "127.0.0.1", "--port", str(port), "--workers", "1",  # one process: uvicorn restarts slow-booting workers
         *extra,
     ]  # fmt: skip
     started = time.monotonic()
