@@ -50,6 +50,9 @@ def _diff_parser() -> argparse.ArgumentParser:
     parser.add_argument("--format", choices=["markdown", "csv", "json"], default="markdown")
     parser.add_argument("--changed-only", action="store_true", help="hide rows identical across runs")
     parser.add_argument("--tracking-uri", metavar="URI", help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI)")
+    parser.add_argument(
+        "--artifact", metavar="PATH", help="compare this artifact across the runs instead (exit 0 equal, 1 differ)"
+    )
     return parser
 
 
@@ -115,6 +118,10 @@ def run_diff(args: argparse.Namespace) -> int:
     from mltui.export import export
     from mltui.store import Store, StoreError
 
+    if args.artifact:
+        from mltui.artifact_diff_cli import run_artifact_diff
+
+        return run_artifact_diff(args.artifact, args.run_ids, args.tracking_uri, baseline=args.baseline)
     if args.baseline and args.baseline not in args.run_ids:
         args.run_ids.insert(0, args.baseline)
     store = Store(args.tracking_uri, read_only=True)
