@@ -22,13 +22,14 @@ from textual.containers import Container, Vertical
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Static
 
-from mltui.artifact_diff import ArtifactComparison, CompareOptions, StructuredDiff, TextDiff, compare_artifact
-from mltui.artifacts import build_preview, human_size
+from mltui.artifact_diff import ArtifactComparison, ByteDiff, CompareOptions, StructuredDiff, TextDiff, compare_artifact
+from mltui.artifacts import human_size
 from mltui.models import ArtifactEntry
 from mltui.screens.pick import PickOneScreen
 from mltui.sources import ArtifactSource
 from mltui.text import clean, literal
 from mltui.widgets.artifact_tree import error_line
+from mltui.widgets.compare_images import image_panels, load_images
 from mltui.widgets.compare_views import (
     SIDE_BY_SIDE_MIN_WIDTH,
     DiffLinesView,
@@ -39,12 +40,10 @@ from mltui.widgets.compare_views import (
     side_by_side_lines,
     unified_lines,
 )
-from mltui.widgets.image_loader import ImageWidget
 from mltui.widgets.virtual_table import VirtualTable
 
 MAX_LISTED = 2000  # artifact entries walked when looking for a file of the same name
 MAX_CHANGE_LINES = 8
-CELL_PIXELS = (10, 20)  # a terminal cell, in image pixels, for sizing images at one scale
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +114,14 @@ class ArtifactCompareScreen(Screen[None]):
     def on_mount(self) -> None:
         self.load()
 
+    async def on_resize(self) -> None:
+        """Images and side-by-side columns are sized to the screen: lay them out again."""
+        kind = self.result.kind if self.result else ""
+        if kind == "image" or (kind == "text" and self.side_by_side):
+            if self.side_by_side and self.size.width < SIDE_BY_SIDE_MIN_WIDTH:
+                self.side_by_side = False
+            await self.show_result()
+
     # -- loading -------------------------------------------------------------------
 
     @work(exclusive=True, group="artifact-compare", exit_on_error=False)
@@ -137,7 +144,7 @@ class ArtifactCompareScreen(Screen[None]):
         try:
             result = await asyncio.to_thread(compare_artifact, self.path, files, None, options)
             if result.kind == "image":
-                self.images = await asyncio.to_thread(_load_images, result)
+                self.images = await asyncio.to_thread(load_images, result)
         except Exception as exc:  # noqa: BLE001 - unreadable file: one line, never a traceback
             self._set_title(literal(f"{self.path}: cannot compare: {error_line(exc)}", "bold red"))
             self.show_message(error_line(exc), error=True)
@@ -223,10 +230,7 @@ class ArtifactCompareScreen(Screen[None]):
         elif result.kind == "image":
             await self._show_images()
         else:
-            lines = [
-                f"{run.label}: {run.summary()} ({human_size(run.diff.old_size)} → {human_size(run.diff.new_size)})"
-                for run in result.runs
-            ]
+            lines = [f"{run.label}: {run.summary()}{_sizes(run.diff)}" for run in result.runs]
             self.show_message("Binary files, compared byte for byte:\n" + "\n".join(lines))
 
     # -- text --------------------------------------------------------------------------
@@ -301,30 +305,8 @@ class ArtifactCompareScreen(Screen[None]):
         await box.remove_children()
         if result is None:
             return
-        count = max(1, len(result.files))
-        width, height = max(20, self.size.width), max(6, self.size.height - 4)
-        stacked = width // count < 30
+        stacked, panels = image_panels(result, self.images, self.size.width, self.size.height - 4)
         box.set_class(stacked, "-stacked")
-        cells = (width - 2, max(4, height // count - 1)) if stacked else (width // count - 2, height - 2)
-        layout = result.image_layout(cells[0] * CELL_PIXELS[0], cells[1] * CELL_PIXELS[1], upscale=True)
-        panels = []
-        for slot in layout.slots:
-            label = literal(slot.label, max_len=80)
-            children: list[Any] = [Static(label, classes="compare-image-label")]
-            image = self.images.get(slot.label)
-            if slot.path is None:
-                label.append("  missing", style="yellow")
-            elif image is None or slot.target is None or ImageWidget is None:
-                reason = slot.note or ("this terminal cannot draw images" if ImageWidget is None else "not decoded")
-                children.append(Static(literal(reason, "dim")))
-            else:
-                widget = ImageWidget(image)
-                widget.styles.width = max(1, round(slot.target[0] / CELL_PIXELS[0]))
-                widget.styles.height = max(1, round(slot.target[1] / CELL_PIXELS[1]))
-                children.append(widget)
-            if slot.size:
-                label.append(f"  {slot.size[0]}×{slot.size[1]}", style="dim")
-            panels.append(Vertical(*children, classes="compare-image"))
         await box.mount_all(panels)
         self._switch("compare-images")
 
@@ -441,7 +423,9 @@ class ArtifactCompareScreen(Screen[None]):
 
 async def _find_named(source: ArtifactSource, run_id: str, name: str) -> list[ArtifactEntry]:
     """Files called `name` anywhere in a run's artifacts, walking at most MAX_LISTED entries."""
-    found, folders, seen = [], [None], 0
+    found: list[ArtifactEntry] = []
+    folders: list[str | None] = [None]
+    seen = 0
     while folders and seen < MAX_LISTED:
         folder = folders.pop(0)
         for entry in await source.list_artifacts(run_id, folder):
@@ -453,22 +437,12 @@ async def _find_named(source: ArtifactSource, run_id: str, name: str) -> list[Ar
     return found
 
 
+def _sizes(diff: object) -> str:
+    """ " (1.2 KiB → 1.5 KiB)" for files compared as bytes."""
+    return f" ({human_size(diff.old_size)} → {human_size(diff.new_size)})" if isinstance(diff, ByteDiff) else ""
+
+
 def _directional(path: str) -> bool:
     """Results and metrics files colour numbers better/worse; configs only mark them changed."""
     name = path.rsplit("/", 1)[-1].lower()
     return any(word in name for word in ("result", "metric", "score", "eval"))
-
-
-def _load_images(result: ArtifactComparison) -> dict[str, Any]:
-    """Decode each run's image (bounded, thumbnailed) in a thread; undecodable ones are left out."""
-    images = {}
-    for label, local in result.files:
-        if local is None:
-            continue
-        try:
-            preview = build_preview(local, local.name)
-        except Exception:  # noqa: BLE001 - the slot shows the header's note instead
-            continue
-        if preview.image is not None:
-            images[label] = preview.image
-    return images
