@@ -267,3 +267,40 @@ def test_cli_equal_files_exit_0_and_unknown_run_exits_2(harness_store):
     assert unknown.stderr.startswith("mltui: No run with id 00000000") and "Traceback" not in unknown.stderr
     missing = mltui_diff(harness_store, "--artifact", "artifacts/config.yml", ids["limit-50"], ids["moved"])
     assert missing.returncode == 1 and "missing in moved: artifacts/config.yml" in missing.stdout
+
+
+async def test_small_terminal_keeps_unified_diff_and_stacks_images(harness_store):
+    app = MltuiApp(Store(harness_store["uri"]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await compare(app, pilot, "artifacts/eval.log", ["limit-50", "limit-100"])
+        await pilot.press("v")  # 80 columns: side by side is refused with a note
+        await settle(app, pilot)
+        assert not screen.side_by_side and "│" not in screen.query_one(DiffLinesView).text
+        assert app.focused is screen.query_one(DiffLinesView)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await highlight(app, pilot, "artifacts/confusion.png")
+        await pilot.press("c")
+        await settle(app, pilot)
+        await app.screen.workers.wait_for_complete()
+        await settle(app, pilot)
+        box = app.screen.query_one("#compare-images")
+        assert not box.has_class("-stacked") and len(app.screen.query(Image)) == 2  # two 40-column panels fit
+
+
+def test_narrow_panels_are_stacked_at_one_scale(tmp_path):
+    from mltui.artifact_diff import compare_artifact
+    from mltui.widgets.compare_images import image_panels
+
+    small, large = tmp_path / "small.png", tmp_path / "large.png"
+    make_png(small, "navy")
+    from PIL import Image as PILImage
+
+    PILImage.new("RGB", (128, 96), "red").save(large)
+    result = compare_artifact("plot.png", [("a", small), ("b", large), ("c", None)])
+    stacked, panels = image_panels(result, {}, 60, 30)  # 20 columns a run: too narrow, stacked
+    assert stacked and len(panels) == 3
+    stacked, _ = image_panels(result, {}, 120, 30)
+    assert not stacked
+    layout = result.image_layout(1000, 1000)
+    assert [slot.target for slot in layout.slots] == [(64, 48), (128, 96), None]  # one scale: sizes stay 1:2

@@ -82,6 +82,7 @@ class ArtifactCompareScreen(Screen[None]):
         Binding("v", "side_by_side", "Side by side"),
         Binding("d", "changed_only", "Changed only"),
         Binding("p", "pick_file", "Pick file"),
+        Binding("R", "reload_compare", "Reload"),
     ]
 
     def __init__(self, source: ArtifactSource, path: str, runs: list[CompareRun]) -> None:
@@ -164,6 +165,9 @@ class ArtifactCompareScreen(Screen[None]):
 
     def _switch(self, view: str) -> None:
         self.query_one(ContentSwitcher).current = view
+        focus = {"compare-text": "#compare-text", "compare-grid": "#compare-table"}.get(view)
+        if focus is not None:
+            self.query_one(focus).focus()  # arrows and page keys scroll what is shown
         self.refresh_bindings()
 
     def show_message(self, message: str, *, error: bool = False) -> None:
@@ -332,6 +336,10 @@ class ArtifactCompareScreen(Screen[None]):
         """Close the view, cancelling downloads and the comparison still running."""
         self.workers.cancel_all()
         self.dismiss(None)
+
+    def action_reload_compare(self) -> None:
+        """Fetch and compare the files again."""
+        self.load()
 
     def action_next_change(self) -> None:
         """Next hunk of a text diff, or next changed row of a table."""
