@@ -304,3 +304,24 @@ def test_narrow_panels_are_stacked_at_one_scale(tmp_path):
     assert not stacked
     layout = result.image_layout(1000, 1000)
     assert [slot.target for slot in layout.slots] == [(64, 48), (128, 96), None]  # one scale: sizes stay 1:2
+
+
+async def test_palette_command_compares_the_highlighted_file(harness_store):
+    app = MltuiApp(Store(harness_store["uri"]))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_first_experiment(app, pilot, "harness")
+        await tick(pilot, app, ["limit-50", "limit-100"])
+        runs = app.query_one(RunList)
+        await cursor_to_row(pilot, runs.table, [row[1] for row in cell_texts(runs.table)].index("limit-50"))
+        await highlight(app, pilot, "artifacts/results.yml")
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Compare artifact")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ArtifactCompareScreen) and screen.path == "artifacts/results.yml"
+        await screen.workers.wait_for_complete()
+        await settle(app, pilot)
+        assert "tasks.mmlu.accuracy: 0.61 → 0.65 (+0.04)" in shown_text(screen)

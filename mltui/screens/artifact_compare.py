@@ -217,6 +217,13 @@ class ArtifactCompareScreen(Screen[None]):
                 lines.append(literal(f"{run.label}: compared its {self.overrides[run.run_id]}", "dim"))
         lines += [literal(error, "red", max_len=300) for error in self.errors]
         lines += [literal(f"note: {note}", "dim", max_len=300) for note in result.notes]
+        run = self.current_run
+        if run is not None:
+            lines += [
+                literal(f"{run.label}: {note}", "dim", max_len=300)
+                for note in run.diff.notes
+                if note not in result.notes
+            ]
         return lines
 
     async def show_result(self) -> None:
@@ -282,24 +289,20 @@ class ArtifactCompareScreen(Screen[None]):
         if result is None or grid is None:
             return
         run = self.current_run
-        changes = self.query_one("#compare-changes", Static)
+        lines: list[Text] = []
         if run is not None and isinstance(run.diff, StructuredDiff) and not run.equal:
-            changes.update(Text("\n").join(change_lines(run.diff, MAX_CHANGE_LINES)))
-            changes.display = True
-        else:
-            changes.display = False
+            lines = change_lines(run.diff, MAX_CHANGE_LINES)
+        shown = "changed rows only" if self.changed_only else "all rows"
+        hidden = f", {grid.hidden:,} unchanged hidden" if grid.hidden else ""
+        empty = "no row differs from the baseline; " if not grid.cells else ""
+        lines.append(Text(f"{empty}{shown}{hidden} · d toggles · n/N next/previous change", style="dim"))
+        self.query_one("#compare-changes", Static).update(Text("\n").join(lines))
         columns, rows = grid_table(grid)
         table = self.query_one("#compare-table", VirtualTable)
         table.set_columns(columns)
         table.set_rows(rows, keep_cursor=False)
         table.fixed_columns = grid.key_columns
-        shown = "changed rows only" if self.changed_only else "all rows"
-        hidden = f", {grid.hidden:,} unchanged hidden" if grid.hidden else ""
-        table.border_subtitle = f"{shown}{hidden} · d toggles"
         self._switch("compare-grid")
-        if not rows:
-            changes.update(Text("No row differs from the baseline." + (" Press d to show all." if hidden else "")))
-            changes.display = True
 
     # -- images ----------------------------------------------------------------------------
 
