@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 
@@ -11,7 +12,7 @@ from textual.widgets import Static
 from textual_image.widget import Image
 
 from mltui.app import MltuiApp
-from mltui.screens.artifact_compare import ArtifactCompareScreen
+from mltui.screens.artifact_compare import ArtifactCompareScreen, CompareRun
 from mltui.screens.pick import PickOneScreen
 from mltui.store import Store
 from mltui.widgets.artifact_viewer import ArtifactViewer
@@ -325,3 +326,52 @@ async def test_palette_command_compares_the_highlighted_file(harness_store):
         await screen.workers.wait_for_complete()
         await settle(app, pilot)
         assert "tasks.mmlu.accuracy: 0.61 → 0.65 (+0.04)" in shown_text(screen)
+
+
+class SlowSource:
+    """A real store as the compare view's `ArtifactSource`, whose downloads wait until released."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.release = asyncio.Event()
+        self.waiting = self.cancelled = False
+
+    async def list_artifacts(self, run_id: str, path: str | None = None):
+        return await self.store.list_artifacts(run_id, path)
+
+    async def download_artifact(self, run_id: str, path: str):
+        self.waiting = True
+        try:
+            await self.release.wait()
+        except asyncio.CancelledError:
+            self.cancelled = True
+            raise
+        return await self.store.download_artifact(run_id, path)
+
+
+async def test_escape_closes_and_cancels_the_comparison(harness_store):
+    app = MltuiApp(Store(harness_store["uri"]))
+    async with app.run_test(size=(120, 40)) as pilot:
+        source = SlowSource(app.store)
+        runs = [CompareRun(harness_store["ids"][name], name) for name in ("limit-50", "limit-100")]
+        screen = ArtifactCompareScreen(source, "artifacts/eval.log", runs)
+        await app.push_screen(screen)
+        for _ in range(200):  # until the first download is under way
+            await pilot.pause(0.05)
+            if source.waiting:
+                break
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is not screen and source.cancelled and screen.result is None
+
+
+def test_demo_smoke_runs_differ_in_limit_samples():
+    import yaml
+
+    from mltui.demo_files import smoke_runs
+
+    runs = smoke_runs(1_748_854_800_000, start=0, gap=60_000)
+    configs = [yaml.safe_load(spec["files"]["artifacts/config.yml"]) for _, spec in runs]
+    assert [c["config"]["params"]["limit_samples"] for c in configs] == [50, 100, 100]
+    results = [spec["files"]["artifacts/results.yml"] for _, spec in runs]
+    assert len(set(results)) == 3 and all("artifacts/per_subject.csv" in spec["files"] for _, spec in runs)

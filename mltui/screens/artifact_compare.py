@@ -22,7 +22,7 @@ from textual.containers import Container, Vertical
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Static
 
-from mltui.artifact_diff import ArtifactComparison, ByteDiff, CompareOptions, StructuredDiff, TextDiff, compare_artifact
+from mltui.artifact_diff import ArtifactComparison, CompareOptions, StructuredDiff, TextDiff, compare_artifact
 from mltui.artifacts import human_size
 from mltui.models import ArtifactEntry
 from mltui.screens.pick import PickOneScreen
@@ -34,9 +34,11 @@ from mltui.widgets.compare_views import (
     SIDE_BY_SIDE_MIN_WIDTH,
     DiffLinesView,
     DiffRendering,
+    byte_sizes,
     change_lines,
     grid_cell,
     grid_table,
+    is_directional,
     side_by_side_lines,
     unified_lines,
 )
@@ -140,7 +142,7 @@ class ArtifactCompareScreen(Screen[None]):
                 self.errors.append(f"{run.label}: {error_line(exc)}")
                 local = None
             files.append((run.label, local))
-        options = CompareOptions(directional=_directional(self.path))
+        options = CompareOptions(directional=is_directional(self.path))
         self._set_title(Text(f"{self.path}: comparing …"))
         try:
             result = await asyncio.to_thread(compare_artifact, self.path, files, None, options)
@@ -241,7 +243,7 @@ class ArtifactCompareScreen(Screen[None]):
         elif result.kind == "image":
             await self._show_images()
         else:
-            lines = [f"{run.label}: {run.summary()}{_sizes(run.diff)}" for run in result.runs]
+            lines = [f"{run.label}: {run.summary()}{byte_sizes(run.diff)}" for run in result.runs]
             self.show_message("Binary files, compared byte for byte:\n" + "\n".join(lines))
 
     # -- text --------------------------------------------------------------------------
@@ -446,14 +448,3 @@ async def _find_named(source: ArtifactSource, run_id: str, name: str) -> list[Ar
             elif entry.name == name:
                 found.append(entry)
     return found
-
-
-def _sizes(diff: object) -> str:
-    """ " (1.2 KiB → 1.5 KiB)" for files compared as bytes."""
-    return f" ({human_size(diff.old_size)} → {human_size(diff.new_size)})" if isinstance(diff, ByteDiff) else ""
-
-
-def _directional(path: str) -> bool:
-    """Results and metrics files colour numbers better/worse; configs only mark them changed."""
-    name = path.rsplit("/", 1)[-1].lower()
-    return any(word in name for word in ("result", "metric", "score", "eval"))

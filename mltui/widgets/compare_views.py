@@ -17,7 +17,8 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from mltui.artifact_diff import DiffLine, Grid, GridCell, StructuredDiff, TextDiff
+from mltui.artifact_diff import ByteDiff, DiffLine, Grid, GridCell, StructuredDiff, TextDiff
+from mltui.artifacts import human_size
 from mltui.text import clean
 from mltui.widgets.virtual_table import Column
 
@@ -113,6 +114,17 @@ def change_lines(diff: StructuredDiff, limit: int) -> list[Text]:
     if len(raw) > limit:
         shown.append(Text(f"… {len(raw) - limit:,} more (the table below lists every key)", style="dim"))
     return shown
+
+
+def byte_sizes(diff: object) -> str:
+    """ " (1.2 KiB → 1.5 KiB)" for files compared as bytes; "" for other diffs."""
+    return f" ({human_size(diff.old_size)} → {human_size(diff.new_size)})" if isinstance(diff, ByteDiff) else ""
+
+
+def is_directional(path: str) -> bool:
+    """Results and metrics files colour numbers better/worse; configs only mark them changed."""
+    name = path.rsplit("/", 1)[-1].lower()
+    return any(word in name for word in ("result", "metric", "score", "eval"))
 
 
 @dataclass(slots=True)
