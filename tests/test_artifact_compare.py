@@ -159,6 +159,18 @@ async def test_results_and_csv_show_cell_deltas(harness_store):
         column = next(c for c in table.columns if "0.8312" in table.render_cell(table.rows[0], c)[0])
         assert table.render_cell(table.rows[0], column)[1] == "bold green"  # precision went up: better
         assert all(row[0] != "dog" for row in rows)
+        await pilot.press("K")  # match rows by another column: recall
+        await settle(app, pilot)
+        assert isinstance(app.screen, PickOneScreen)
+        options = app.screen.query_one("OptionList")
+        await pilot.press("down", "down")
+        assert options.highlighted == 2
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await screen.workers.wait_for_complete()
+        await settle(app, pilot)
+        rows = cell_texts(screen.query_one("#compare-table", VirtualTable))
+        assert table.columns[0].label == "recall" and rows[0][0] == "0.7", rows
 
 
 async def test_images_side_by_side_and_labelled(harness_store):

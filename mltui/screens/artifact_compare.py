@@ -40,6 +40,7 @@ from mltui.widgets.compare_views import (
     grid_table,
     is_directional,
     side_by_side_lines,
+    table_column_names,
     unified_lines,
 )
 from mltui.widgets.virtual_table import VirtualTable
@@ -84,6 +85,7 @@ class ArtifactCompareScreen(Screen[None]):
         Binding("v", "side_by_side", "Side by side"),
         Binding("d", "changed_only", "Changed only"),
         Binding("p", "pick_file", "Pick file"),
+        Binding("K", "key_column", "Key column"),
         Binding("R", "reload_compare", "Reload"),
     ]
 
@@ -93,6 +95,7 @@ class ArtifactCompareScreen(Screen[None]):
         self.path = path
         self.runs = runs
         self.overrides: dict[str, str] = {}  # run id -> the path picked by hand for it
+        self.key: str | None = None  # the table column matching rows (None: the first)
         self.errors: list[str] = []
         self.result: ArtifactComparison | None = None
         self.images: dict[str, Any] = {}
@@ -142,7 +145,7 @@ class ArtifactCompareScreen(Screen[None]):
                 self.errors.append(f"{run.label}: {error_line(exc)}")
                 local = None
             files.append((run.label, local))
-        options = CompareOptions(directional=is_directional(self.path))
+        options = CompareOptions(key=self.key, directional=is_directional(self.path))
         self._set_title(Text(f"{self.path}: comparing …"))
         try:
             result = await asyncio.to_thread(compare_artifact, self.path, files, None, options)
@@ -333,6 +336,8 @@ class ArtifactCompareScreen(Screen[None]):
             return kind == "text" or None
         if action == "changed_only":
             return kind in ("structured", "table") or None
+        if action == "key_column":
+            return kind == "table" or None
         if action == "pick_file":
             return (result is not None and bool(result.missing)) or None
         return True
@@ -341,6 +346,20 @@ class ArtifactCompareScreen(Screen[None]):
         """Close the view, cancelling downloads and the comparison still running."""
         self.workers.cancel_all()
         self.dismiss(None)
+
+    def action_key_column(self) -> None:
+        """Pick the table column whose values match rows across runs, then compare again."""
+        grid = self.result.grid() if self.result and self.result.kind == "table" else None
+        if grid is None:
+            return
+
+        def chosen(name: str | None) -> None:
+            if name is not None:
+                self.key = name
+                self.load()
+
+        names = table_column_names(grid)
+        self.app.push_screen(PickOneScreen("Match rows by which column?", [(n, n) for n in names]), chosen)
 
     def action_reload_compare(self) -> None:
         """Fetch and compare the files again."""

@@ -18,6 +18,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from mltui.artifact_diff import ByteDiff, DiffLine, Grid, GridCell, StructuredDiff, TextDiff
+from mltui.artifact_diff.tables import RUN_SEPARATOR
 from mltui.artifacts import human_size
 from mltui.text import clean
 from mltui.widgets.virtual_table import Column
@@ -145,6 +146,14 @@ def grid_table(grid: Grid) -> tuple[list[Column], list[GridRow]]:
         numeric = i >= grid.key_columns
         columns.append(Column(str(i), label, max(1, min(widest, MAX_GRID_CELL)), "right" if numeric else "left"))
     return columns, rows
+
+
+def table_column_names(grid: Grid) -> list[str]:
+    """The compared tables' own column names (key column first), from grid headers like "precision · run-b"."""
+    names = [grid.columns[0]] if grid.columns else []
+    for header, run in zip(grid.columns[grid.key_columns :], grid.column_runs[grid.key_columns :]):
+        names.append(header.removesuffix(f"{RUN_SEPARATOR}{run}") if run else header)
+    return list(dict.fromkeys(names))
 
 
 def grid_cell(row: GridRow, column: Column) -> tuple[str, str]:
