@@ -17,9 +17,11 @@ from mltui.diff import DiffResult
 from mltui.export import EXTENSIONS, export
 from mltui.formatting import plural
 from mltui.models import Experiment, RegisteredModel, StoreError
+from mltui.screens.artifact_compare import ArtifactCompareScreen, CompareRun
 from mltui.screens.export import ExportScreen
 from mltui.screens.goto import GotoScreen
 from mltui.screens.help import HelpScreen
+from mltui.screens.prompt import PromptScreen
 from mltui.store import Store
 from mltui.widgets.artifact_viewer import ArtifactViewer  # first: textual-image queries the terminal on import
 from mltui.widgets.diff_view import DiffView
@@ -168,6 +170,37 @@ class MltuiApp(App[None]):
         self.copy_to_clipboard(content)
         self.notify(f"Wrote {path} (also copied to the clipboard)", title="Exported", markup=False)
         return path
+
+    @on(ArtifactViewer.CompareRequested)
+    def _compare_requested(self, event: ArtifactViewer.CompareRequested) -> None:
+        self.compare_artifact(event.path)
+
+    def compare_artifact(self, path: str) -> None:
+        """Open the compare view of artifact `path` over the ticked runs, baseline first."""
+        runs = self.query_one(RunList)
+        ticked = list(runs.ticked.values())
+        if len(ticked) < 2:
+            self.query_one(StatusBar).show_error(
+                f"Compare needs two or more ticked runs ({len(ticked)} ticked): tick runs with space in the run list"
+            )
+            return
+        ordered = sorted(ticked, key=lambda run: run.run_id != runs.baseline_id)
+        self.push_screen(ArtifactCompareScreen(self.store, path, [CompareRun(r.run_id, r.name) for r in ordered]))
+
+    def action_compare_artifact(self) -> None:
+        """Compare the artifact pane's highlighted file, or a path typed in, across the ticked runs."""
+        path = self.query_one(ArtifactViewer).highlighted_file
+
+        def chosen(text: str | None) -> None:
+            if text and text.strip():
+                self.compare_artifact(text.strip().strip("/"))
+
+        if path is not None:
+            self.compare_artifact(path)
+        else:
+            self.push_screen(
+                PromptScreen("Artifact path to compare across the ticked runs:", "", "artifacts/config.yml"), chosen
+            )
 
     # -- actions ---------------------------------------------------------------
 

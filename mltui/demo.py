@@ -36,12 +36,13 @@ from mltui.demo_files import (
     gallery_files,
     harness_files,
     harness_history,
+    smoke_runs,
     sweep_history,
 )
 from mltui.demo_models import register_classifier_models
 
 DEMO_DIR_ENV = "MLTUI_DEMO_DIR"
-DEMO_VERSION = "demo-v2"  # v2: the model registry
+DEMO_VERSION = "demo-v3"  # v2: the model registry; v3: harness smoke runs, the hostile run no longer first
 MARKER = ".complete"
 BUILDING = ".building"
 
@@ -56,6 +57,7 @@ CLASSIFIER_EXPERIMENT = "/Users/ana/churn/classifier"
 EVALUATE_EXPERIMENT = "/Users/ana/churn/evaluate"
 MMLU_EXPERIMENT = "eval-harness/mmlu"
 GSM8K_EXPERIMENT = "eval-harness/gsm8k"
+SMOKE_EXPERIMENT = "eval-harness/smoke"
 SWEEP_EXPERIMENT = "sweeps/lr-sweep"
 GALLERY_EXPERIMENT = "demo/artifacts"
 EDGE_EXPERIMENT = "demo/edge-cases"
@@ -246,6 +248,7 @@ class _Builder:
         self.classifier()
         self.evaluate()
         self.eval_harness()
+        self.eval_harness_smoke()
         self.sweep()
         self.gallery()
         self.edge_cases()
@@ -353,6 +356,12 @@ class _Builder:
                 files=files,
                 source="eval_factory/run.py",
             )
+
+    def eval_harness_smoke(self) -> None:
+        """Quick harness runs whose configs differ (`limit_samples` 50 vs 100): `c` compares their artifacts."""
+        exp = self.experiment(SMOKE_EXPERIMENT, "Eval harness smoke tests: MMLU on a few samples.")
+        for name, spec in smoke_runs(BASE_TIME_MS, start=5 * DAY_MS, gap=20 * MINUTE_MS):
+            self.run(exp, name, **spec)
 
     # -- 4. a sweep: parent with four child runs
 

@@ -35,6 +35,9 @@ def diff_parser() -> argparse.ArgumentParser:
     parser.add_argument("--format", choices=["markdown", "csv", "json"], default="markdown")
     parser.add_argument("--changed-only", action="store_true", help="hide rows identical across runs")
     parser.add_argument("--tracking-uri", metavar="URI", help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI)")
+    parser.add_argument(
+        "--artifact", metavar="PATH", help="compare this artifact across the runs instead (exit 0 equal, 1 differ)"
+    )
     return parser
 
 
@@ -98,6 +101,10 @@ def run_diff(args: argparse.Namespace) -> int:
         return _fail(outside_the_app(str(exc)))
     finally:
         store.close()
+    if args.artifact:
+        from mltui.artifact_diff_cli import run_artifact_diff
+
+        return run_artifact_diff(args.artifact, [run.run_id for run in runs], location)
     baseline = runs[refs.index(args.baseline)].run_id if args.baseline else None
     result = build_diff(runs, baseline, DiffOptions(changed_only=args.changed_only))
     sys.stdout.write(export(result, args.format))

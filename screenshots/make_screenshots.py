@@ -15,7 +15,13 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from mltui.app import MltuiApp  # noqa: E402
-from mltui.demo import CLASSIFIER_EXPERIMENT, MMLU_EXPERIMENT, SWEEP_EXPERIMENT, ensure_demo  # noqa: E402
+from mltui.demo import (  # noqa: E402
+    CLASSIFIER_EXPERIMENT,
+    MMLU_EXPERIMENT,
+    SMOKE_EXPERIMENT,
+    SWEEP_EXPERIMENT,
+    ensure_demo,
+)
 from mltui.store import Store  # noqa: E402
 from mltui.widgets.artifact_viewer import ArtifactViewer  # noqa: E402
 from mltui.widgets.diff_view import DiffView  # noqa: E402
@@ -125,9 +131,28 @@ async def models_view(uri: str) -> None:
         app.save_screenshot(str(HERE / "models.svg"))
 
 
+async def artifact_compare(uri: str) -> None:
+    """Two harness smoke runs' config.yml compared (c in the artifact pane): limit_samples 50 → 100."""
+    app = MltuiApp(Store(uri, read_only=True), experiment=SMOKE_EXPERIMENT)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await tick_names(app, pilot, ["smoke-limit-50", "smoke-limit-100"])
+        await settle(app, pilot)
+        app.query_one(ArtifactViewer).show_run(app.query_one(RunList).baseline_id)
+        await asyncio.sleep(0.3)
+        await settle(app, pilot)
+        app.compare_artifact("artifacts/config.yml")
+        await settle(app, pilot)
+        await app.screen.workers.wait_for_complete()
+        await settle(app, pilot)
+        await pilot.press("d")  # every key, the changed ones coloured
+        await settle(app, pilot)
+        app.save_screenshot(str(HERE / "artifact-compare.svg"))
+
+
 def main() -> None:
     uri = ensure_demo()
-    for shot in (overview, diff_view, artifact_view, grouped_runs, models_view):
+    for shot in (overview, diff_view, artifact_view, grouped_runs, models_view, artifact_compare):
         asyncio.run(shot(uri))
     print(f"wrote {', '.join(sorted(p.name for p in HERE.glob('*.svg')))}")
 

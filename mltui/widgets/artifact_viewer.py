@@ -16,6 +16,7 @@ from pathlib import Path
 from textual import on, work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
+from textual.message import Message
 from textual.widget import Widget
 
 from mltui.artifacts import (
@@ -59,7 +60,15 @@ class ArtifactViewer(Widget):
         Binding("g", "go_start", "Start"),
         Binding("G", "go_end", "End"),
         Binding("t", "toggle_tree", "Tree/text"),
+        Binding("c", "compare", "Compare"),
     ]
+
+    class CompareRequested(Message):
+        """The user asked to compare the file at `path` across the ticked runs (the App gathers them)."""
+
+        def __init__(self, path: str) -> None:
+            super().__init__()
+            self.path = path
 
     def __init__(
         self,
@@ -197,6 +206,20 @@ class ArtifactViewer(Widget):
     def _cursor_entry(self) -> ArtifactEntry | None:
         node = self.artifact_tree.cursor_node
         return node.data if node is not None else None
+
+    @property
+    def highlighted_file(self) -> str | None:
+        """The artifact path of the file under the tree cursor (None on a folder or nothing)."""
+        entry = self._cursor_entry() if self.is_mounted else None
+        return entry.path if entry is not None and not entry.is_dir and entry.path else None
+
+    def action_compare(self) -> None:
+        """Ask the App to compare the file under the cursor across the ticked runs."""
+        path = self.highlighted_file
+        if path is None:
+            self.preview.set_status("c compares a file across the ticked runs: move the cursor to one")
+            return
+        self.post_message(self.CompareRequested(path))
 
     def action_save(self) -> None:
         """Ask for a local path and save the file or folder under the cursor there."""
