@@ -21,8 +21,8 @@ else:  # Python 3.10: the same parser, released as tomli
     import tomli as tomllib
 
 # Separators counted before parsing, per kind: at most this many (about 4 of them a value).
-_SEPARATOR_LIMITS = {"json": 2 * MAX_NODES, "mlflow_table": 2 * MAX_NODES, "toml": 2 * MAX_NODES, "yaml": 300_000}
-_SEPARATORS = ("\n", ",", "[", "{", ":", "=")
+_SEPARATOR_LIMITS = {"json": 2 * MAX_NODES, "mlflow_table": 2 * MAX_NODES, "toml": 2 * MAX_NODES, "yaml": 200_000}
+_SEPARATORS = ("\n", ",", "[", "{", ":", "=", "- ")
 
 
 class TooLarge(ValueError):
