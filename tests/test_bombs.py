@@ -400,3 +400,16 @@ async def test_moving_on_releases_the_previous_preview(bomb_run):
         assert len(app.query_one("#preview-text", TextView).lines) == 1
         assert held > 8 * MIB, f"the gzip preview should hold its text ({held / MIB:.1f} MiB)"
         assert left < 4 * MIB, f"{left / MIB:.1f} MiB still held after moving to a small file"
+
+
+def test_wide_tables_show_fewer_rows_and_columns(tmp_path):
+    path = tmp_path / "wide.csv"
+    with open(path, "w") as fh:
+        fh.write(",".join(f"c{i}" for i in range(300)) + "\n")
+        fh.writelines(",".join(["1"] * 300) + "\n" for _ in range(3_000))
+    preview = build_preview(path, "wide.csv")
+    assert len(preview.columns) == 200 and len(preview.rows) == 2_500  # 500,000 cells at most
+    assert preview.note.startswith("first 2,500 of 3,000 rows × 200 columns · first 200 of 300 columns")
+    (tmp_path / "commas.csv").write_text("," * 100_000 + "\n")
+    flat = build_preview(tmp_path / "commas.csv", "commas.csv")
+    assert flat.kind == "text" and "too many columns for a table (100,001)" in flat.note

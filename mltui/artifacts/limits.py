@@ -15,6 +15,7 @@ MAX_ROWS = 10_000
 MAX_LINE = 4096  # longer lines are split for display
 MAX_CELL = 2048  # a table cell keeps at most this many characters (bytes for binary)
 MAX_COLUMNS = 200  # a table preview shows at most this many columns
+MAX_TABLE_CELLS = 500_000  # rows x columns of a table preview (a Python string a cell): wide tables show fewer rows
 TABLE_TEXT_BUDGET = 48 * MIB  # all cells of a table preview together, after cutting
 COLUMN_DECODE_BUDGET = 64 * MIB  # a Parquet column decoding more than this for the rows shown is skipped
 BATCH_BYTES = 8 * MIB  # a Parquet batch decodes about this much at a time

@@ -20,6 +20,7 @@ from mltui.artifacts.limits import (
     COLUMN_DECODE_BUDGET,
     MAX_CELL,
     MAX_COLUMNS,
+    MAX_TABLE_CELLS,
     TABLE_TEXT_BUDGET,
     human_size,
 )
@@ -50,6 +51,7 @@ def read_parquet(path: Path, max_rows: int) -> TableRead:
         need = min(max_rows, metadata.num_rows)
         decoded = _decoded_estimate(metadata, schema, need)
         shown, cuts = _columns_to_read(schema.names, decoded)
+        need = min(need, max(1, MAX_TABLE_CELLS // max(1, len(shown))))  # wide tables: fewer rows
         byte_arrays = [leaf.path for leaf in leaves if leaf.physical_type == "BYTE_ARRAY"]
         parquet = pq.ParquetFile(path, read_dictionary=byte_arrays)
         per_row = sum(decoded[name] for name in shown) / max(need, 1)

@@ -13,13 +13,23 @@ import json
 from pathlib import Path
 from typing import Any
 
-from mltui.artifacts.limits import MAX_CELL, MAX_COLUMNS, MAX_ROWS, MIB, TABLE_JSON_LIMIT, TABLE_TEXT_BUDGET, human_size
+from mltui.artifacts.limits import (
+    MAX_CELL,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    MAX_TABLE_CELLS,
+    MIB,
+    TABLE_JSON_LIMIT,
+    TABLE_TEXT_BUDGET,
+    human_size,
+)
 from mltui.artifacts.parquet import TableRead, read_parquet
 from mltui.artifacts.reading import count_lines, decode
 from mltui.artifacts.structured import parse_structured
 
 Table = tuple[list[str], list[list[str]], int | None]
 CSV_READ_LIMIT = 32 * MIB  # a CSV is parsed from at most its first this many bytes
+MAX_CSV_COLUMNS = 10_000  # a wider CSV is shown as text (pandas would build every column)
 
 
 def load_table(path: str | Path, kind: str, max_rows: int = MAX_ROWS) -> Table:
@@ -77,15 +87,28 @@ def _load_csv(path: Path, max_rows: int) -> TableRead:
     partial = len(data) > CSV_READ_LIMIT
     if partial:
         data = data[: data.rfind(b"\n", 0, CSV_READ_LIMIT) + 1] or data[:CSV_READ_LIMIT]
+    header = data[: data.find(b"\n")] if b"\n" in data else data
+    width = header.count(sep.encode()) + 1
+    if width > MAX_CSV_COLUMNS:
+        raise ValueError(f"too many columns for a table ({width:,})")
+    max_rows = min(max_rows, max(1, MAX_TABLE_CELLS // min(width, MAX_COLUMNS)))
     try:
         frame = pd.read_csv(
-            io.BytesIO(data), sep=sep, nrows=max_rows, dtype=str, keep_default_na=False, encoding_errors="replace"
+            io.BytesIO(data),
+            sep=sep,
+            nrows=max_rows,
+            dtype=str,
+            keep_default_na=False,
+            encoding_errors="replace",
+            usecols=range(MAX_COLUMNS) if width > MAX_COLUMNS else None,
         )
     except Exception as exc:
         raise ValueError(f"cannot parse as a table: {str(exc).splitlines()[0] if str(exc) else exc}") from exc
     del data
     read = _cut_rows([str(c) for c in frame.columns], frame.values.tolist())
     del frame
+    if width > MAX_COLUMNS:
+        read.cuts.insert(0, f"first {MAX_COLUMNS} of {width:,} columns")
     shown = len(read.rows)
     read.total = shown if shown < max_rows and not partial else max(shown, count_lines(path) - 1)
     if partial and shown < max_rows:
