@@ -152,7 +152,8 @@ class ArtifactPreview(Vertical):
         self.query_one("#preview-structure", Tree).clear()
 
     async def show(self, name: str, preview: Preview, prepared: Any) -> None:
-        """Show file `name`'s `preview`, with what `prepare` made of it."""
+        """Show file `name`'s `preview`, with what `prepare` made of it; the previous one's content is dropped."""
+        self.clear()
         if preview.image is not None:
             await self._show_image(preview)
         elif preview.columns:

@@ -157,6 +157,7 @@ class ArtifactViewer(Widget):
         if run_id is None:
             return
         self.preview.set_status(f"Loading {entry.path} ({human_size(entry.size)}) …")
+        self._preview = None  # the previous file's parsed data: not kept while the next one decodes
         try:
             local = await self.source.download_artifact(run_id, entry.path)
             preview = await asyncio.to_thread(build_preview, local, entry.name)
@@ -177,6 +178,7 @@ class ArtifactViewer(Widget):
 
     def _show_failure(self, entry: ArtifactEntry, message: str) -> None:
         self._preview = None
+        self.preview.clear()
         self.preview.set_status(message, error=True)
         self.preview.show_message(f"{entry.path}: {message}", error=True)
 
