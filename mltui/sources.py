@@ -31,6 +31,12 @@ class RunSource(Protocol):
     async def refresh_runs(self, experiment_ids: list[str], run_ids: list[str]) -> list[Run]: ...
 
 
+class RecentRunSource(Protocol):
+    """The newest run of some experiments: where a first screen starts."""
+
+    async def latest_run(self, experiment_ids: list[str]) -> Run | None: ...
+
+
 class HistorySource(Protocol):
     """Every logged point of one metric of one run."""
 
