@@ -93,7 +93,11 @@ class MltuiApp(App[None]):
         status = self.query_one(StatusBar)
         status.uri = self.store.uri
         status.read_only = self.store.read_only
-        self.query_one(ExperimentTree).focus()
+        self._set_current("experiments")
+        if self.config.tree_width == "hidden":
+            self.query_one(RunList).table.focus()
+        else:
+            self.query_one(ExperimentTree).focus()
         self.load_experiments()
 
     @property
