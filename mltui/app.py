@@ -9,6 +9,7 @@ from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widget import Widget
 
@@ -19,7 +20,7 @@ from mltui.export import EXTENSIONS, export
 from mltui.models import Experiment, StoreError
 from mltui.screens.export import ExportScreen
 from mltui.screens.goto import GotoScreen
-from mltui.screens.help import HelpScreen, Section, binding_rows, screen_sections
+from mltui.screens.help import HelpScreen, Section, binding_rows, pane_sections, screen_sections
 from mltui.sources import RecentRunSource
 from mltui.store import Store
 from mltui.text import clean
@@ -106,7 +107,10 @@ class MltuiApp(App[None]):
         return self.screen_stack[0].has_class("-narrow")
 
     def on_resize(self, event: events.Resize) -> None:
-        self.query_one(KeyFooter).compact = event.size.width < 120
+        """Under 120 columns the footer drops its padding and the `^p palette` key (still in the help)."""
+        footer = self.query_one(KeyFooter)
+        footer.compact = event.size.width < 120
+        footer.show_command_palette = event.size.width >= 120
 
     # -- loading ---------------------------------------------------------------
 
@@ -183,7 +187,10 @@ class MltuiApp(App[None]):
 
     @on(RunList.Progress)
     def _progress(self, event: RunList.Progress) -> None:
-        status = self.query_one(StatusBar)
+        try:
+            status = self.query_one(StatusBar)
+        except NoMatches:  # a load that ends as the app shuts down
+            return
         if event.error:
             status.show_error(event.error)
         else:
@@ -253,12 +260,11 @@ class MltuiApp(App[None]):
         sections: list[Section] = [("Global", binding_rows([type(self), type(main)], self.get_key_display))]
         if self.ENABLE_COMMAND_PALETTE:
             sections[0][1].append((self.get_key_display(Binding(self.COMMAND_PALETTE_BINDING, "")), "Command palette"))
+        panes = []
         for pane_id, title in PANES:
             pane = main.query_one(f"#{pane_id}")
-            sections.append(
-                (title, binding_rows((type(n) for n in pane.walk_children(with_self=True)), self.get_key_display))
-            )
-        return sections + screen_sections(self.get_key_display)
+            panes.append((title, list(dict.fromkeys(type(n) for n in pane.walk_children(with_self=True)))))
+        return sections + pane_sections(panes, self.get_key_display) + screen_sections(self.get_key_display)
 
     def action_reload(self) -> None:
         self.load_experiments()

@@ -69,11 +69,11 @@ def screen_classes() -> list[type[Screen[Any]]]:
             pending.append(sub)
             if sub.__module__.startswith("mltui.screens.") and sub not in found:
                 found.append(sub)
-    return sorted(found, key=lambda cls: (cls is not HelpScreen, screen_title(cls)))
+    return sorted(found, key=lambda cls: (cls is not HelpScreen, class_title(cls)))
 
 
-def screen_title(cls: type) -> str:
-    """`ChartScreen` -> `Chart`, `SaveArtifactScreen` -> `Save artifact`."""
+def class_title(cls: type) -> str:
+    """`ChartScreen` -> `Chart`, `SaveArtifactScreen` -> `Save artifact`, `FilterBar` -> `Filter bar`."""
     name = cls.__name__.removesuffix("Screen") or cls.__name__
     words = "".join(f" {c.lower()}" if c.isupper() else c for c in name).split()
     return " ".join(words).capitalize()
@@ -81,8 +81,29 @@ def screen_title(cls: type) -> str:
 
 def screen_sections(key_display: Callable[[Binding], str]) -> list[Section]:
     """A section per mltui screen or dialog that has keys."""
-    sections = [(f"{screen_title(cls)} (screen)", binding_rows([cls], key_display)) for cls in screen_classes()]
+    sections = [(f"{class_title(cls)} (screen)", binding_rows([cls], key_display)) for cls in screen_classes()]
     return [section for section in sections if section[1]]
+
+
+def pane_sections(panes: list[tuple[str, list[type]]], key_display: Callable[[Binding], str]) -> list[Section]:
+    """A section per pane (title, then the classes of the pane and its children, the pane's first).
+
+    A child widget's keys get a section of their own, once, naming every pane it is in
+    ("Virtual table (in Runs, Diff, Artifacts)"), so a key's context is clear.
+    """
+    homes: dict[type, list[str]] = {}
+    for title, classes in panes:
+        for cls in classes[1:]:
+            homes.setdefault(cls, []).append(title)
+    sections: list[Section] = []
+    for title, classes in panes:
+        sections.append((title, binding_rows(classes[:1], key_display)))
+        for cls in classes[1:]:
+            where = homes.pop(cls, None)
+            rows = binding_rows([cls], key_display) if where else []
+            if rows:
+                sections.append((f"{class_title(cls)} (in {', '.join(where or [])})", rows))
+    return sections
 
 
 def render_sections(sections: list[Section]) -> Table:
