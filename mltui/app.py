@@ -148,8 +148,10 @@ class MltuiApp(App[None]):
         except StoreError as exc:
             self.query_one(StatusBar).show_error(f"newest run: {exc}")
             return
-        experiment = tree.select_experiment(newest.experiment_id) if newest else None
-        if newest is None or experiment is None:
+        if newest is None or self.query_one(RunList).experiments:
+            return  # no runs at all, or the user opened something meanwhile
+        experiment = tree.select_experiment(newest.experiment_id)
+        if experiment is None:
             return
         self.open_experiments([experiment])
         self.start_note = f"opened {clean(experiment.name, max_len=60)}: it has the newest run"

@@ -293,3 +293,15 @@ async def test_image_fills_its_pane_redraws_maximized_and_goes_full_screen(layou
         await pilot.press("enter")  # Enter again on the image on show: full screen too
         await pilot.pause()
         assert isinstance(app.screen, ImageScreen)
+
+
+def test_tree_width_steps_clamp_and_a_bad_saved_value_falls_back(tmp_path):
+    config = Config()
+    assert config.tree_width == "normal"
+    assert [config.step_tree_width(-1) for _ in range(3)] == ["narrow", "hidden", "hidden"]
+    assert [config.step_tree_width(1) for _ in range(4)] == ["narrow", "normal", "wide", "wide"]
+    path = tmp_path / "config.json"
+    config.save(path)
+    assert Config.load(path).tree_width == "wide"
+    path.write_text(json.dumps({"tree_width": "enormous"}))
+    assert Config.load(path).tree_width == "normal"
