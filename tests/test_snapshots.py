@@ -4,8 +4,8 @@ The SVGs under `__snapshots__/` are reviewed like code; after a deliberate
 change to the look, re-run with `--snapshot-update` and look at the new ones.
 
 Everything drawn must be the same on every machine and every build:
-- the demo store's run ids come from a seeded generator (MLflow draws them
-  from `uuid.uuid4`), its timestamps are fixed by the builder;
+- the demo store's run ids come from a seeded generator (MLflow's SQL store
+  draws them from `uuid.uuid4`), its timestamps are fixed by the builder;
 - times are shown in UTC; the store is opened by a relative URI from its
   own folder, so no temp path is drawn;
 - images are drawn with textual-image's Unicode renderer at a 10x20 cell,
@@ -39,11 +39,29 @@ def demo_root(tmp_path_factory) -> Path:
     """The demo store, built once for every xdist worker, with run ids from a seeded generator."""
     base = tmp_path_factory.getbasetemp()
     root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "mltui-snapshot-demo"
-    rng = random.Random(20250602)
+    from mlflow.store.tracking import sqlalchemy_store
+
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(uuid, "uuid4", lambda: uuid.UUID(int=rng.getrandbits(128), version=4))
+        patch.setattr(sqlalchemy_store, "uuid", SeededUuid(20250602))
         ensure_demo(root)
     return root
+
+
+class SeededUuid:
+    """The `uuid` module as MLflow's SQL store sees it during the build: `uuid4` from a seeded generator.
+
+    Only the store's own module gets it: elsewhere MLflow draws uuids once per
+    process (telemetry), which would shift a global sequence with test order.
+    """
+
+    def __init__(self, seed: int) -> None:
+        self._rng = random.Random(seed)
+
+    def uuid4(self) -> uuid.UUID:
+        return uuid.UUID(int=self._rng.getrandbits(128), version=4)
+
+    def __getattr__(self, name: str):
+        return getattr(uuid, name)
 
 
 @pytest.fixture
