@@ -35,6 +35,12 @@ class RunSource(Protocol):
     ) -> list[Run]: ...
 
 
+class RecentRunSource(Protocol):
+    """The newest run of some experiments: where a first screen starts."""
+
+    async def latest_run(self, experiment_ids: list[str]) -> Run | None: ...
+
+
 class HistorySource(Protocol):
     """Every logged point of one metric of one run."""
 

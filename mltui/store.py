@@ -200,6 +200,21 @@ class Store(RegistryAccess):
 
         return await self._call(job)
 
+    async def latest_run(self, experiment_ids: list[str]) -> Run | None:
+        """The run started last across these experiments (None: no runs), to pick a first screen."""
+
+        def job(client: Any) -> Run | None:
+            newest: Any = None
+            for start in range(0, len(experiment_ids), 100):
+                page = client.search_runs(
+                    experiment_ids[start : start + 100], max_results=1, order_by=["attributes.start_time DESC"]
+                )
+                if page and (newest is None or (page[0].info.start_time or 0) > (newest.info.start_time or 0)):
+                    newest = page[0]
+            return to_run(newest) if newest is not None else None
+
+        return await self._call(job)
+
     # -- runs ---------------------------------------------------------------
 
     async def iter_runs(

@@ -8,6 +8,7 @@ Each shot drives the real app with Textual's Pilot, as a user would.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from pathlib import Path
 
@@ -80,12 +81,33 @@ async def artifact_view(uri: str) -> None:
         await asyncio.sleep(0.3)  # the pane lists a run once the cursor rests on it
         await settle(app, pilot)
         viewer = app.query_one(ArtifactViewer)
-        viewer.tree.focus()
+        viewer.artifact_tree.focus()
         await pilot.press("down", "enter")  # open the artifacts/ folder
         await settle(app, pilot)
         await pilot.press(*["down"] * 5, "enter")  # artifacts/results.yml
         await settle(app, pilot)
         app.save_screenshot(str(HERE / "artifacts.svg"))
+
+
+async def small_terminal(uri: str) -> None:
+    """80x24, as over SSH: one pane at a time, the tab strip on top; the diff of the two classifier runs."""
+    app = MltuiApp(Store(uri, read_only=True), experiment=CLASSIFIER_EXPERIMENT)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await tick_names(app, pilot, ["logreg-baseline", "logreg-tuned"])
+        await pilot.press("tab")  # the run list gives way to the diff
+        await settle(app, pilot)
+        app.save_screenshot(str(HERE / "small-terminal.svg"))
+
+
+async def run_detail(uri: str) -> None:
+    """One run ticked: the diff pane shows that run itself, at 120x40."""
+    app = MltuiApp(Store(uri, read_only=True), experiment=CLASSIFIER_EXPERIMENT)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await tick_names(app, pilot, ["logreg-tuned"])
+        await settle(app, pilot)
+        app.save_screenshot(str(HERE / "run-detail.svg"))
 
 
 async def grouped_runs(uri: str) -> None:
@@ -152,7 +174,19 @@ async def artifact_compare(uri: str) -> None:
 
 def main() -> None:
     uri = ensure_demo()
-    for shot in (overview, diff_view, artifact_view, grouped_runs, models_view, artifact_compare):
+    # From the store's own folder by a relative URI: no machine's path is drawn in a screenshot.
+    os.chdir(uri.removeprefix("sqlite:///").rsplit("/", 1)[0])
+    uri = "sqlite:///mlflow.db"
+    for shot in (
+        overview,
+        diff_view,
+        artifact_view,
+        grouped_runs,
+        small_terminal,
+        run_detail,
+        models_view,
+        artifact_compare,
+    ):
         asyncio.run(shot(uri))
     print(f"wrote {', '.join(sorted(p.name for p in HERE.glob('*.svg')))}")
 

@@ -361,6 +361,7 @@ async def test_pages_stream_visibly_and_nest_at_the_end(triage_store, monkeypatc
                 progress.append((runs.table.row_count, runs.loading, runs.table.size.height))
             return original(message)
 
+        await settle(app, pilot)  # the first screen opens the newest run's experiment by itself
         runs.post_message = spy
         await open_first_experiment(app, pilot, "sweeps/lr")
         assert [p[0] for p in progress] == [1, 2, 3, 4, 5], "one page, one more row"

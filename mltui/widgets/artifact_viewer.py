@@ -30,6 +30,7 @@ from mltui.artifacts import (
     save_target,
 )
 from mltui.models import ArtifactEntry
+from mltui.screens.image import ImageScreen
 from mltui.screens.save_artifact import SaveArtifactScreen
 from mltui.sources import ArtifactSource
 from mltui.widgets.artifact_preview import ArtifactPreview, prepare
@@ -61,6 +62,7 @@ class ArtifactViewer(Widget):
         Binding("G", "go_end", "End"),
         Binding("t", "toggle_tree", "Tree/text"),
         Binding("c", "compare", "Compare"),
+        Binding("f", "full_image", "Full screen"),
     ]
 
     class CompareRequested(Message):
@@ -122,6 +124,8 @@ class ArtifactViewer(Widget):
         self.preview.show_message(
             "No run selected" if self.run_id is None else "Select a file and press Enter to preview"
         )
+        if self.run_id is None:
+            self.add_class("-empty")
         self.artifact_tree.show_run(self.run_id)
 
     @on(ArtifactTree.Status)
@@ -132,6 +136,8 @@ class ArtifactViewer(Widget):
         self.preview.set_status(event.text, error=event.error)
         if event.placeholder:
             self.preview.show_message(event.placeholder, error=event.error)
+        tree = self.artifact_tree
+        self.set_class(tree.root_listed and not tree.root.children, "-empty")  # the layout gives it less room
 
     # -- preview --------------------------------------------------------------
 
@@ -140,15 +146,30 @@ class ArtifactViewer(Widget):
         event.stop()
         entry = event.node.data
         if entry is not None and not entry.is_dir:
-            self._load_preview(entry)
+            self._preview_or_enlarge(entry)
 
     def action_preview(self) -> None:
         """Preview the file under the tree cursor (Enter outside the tree)."""
         node = self.artifact_tree.cursor_node
         if node is not None and node.data is not None and not node.data.is_dir:
-            self._load_preview(node.data)
+            self._preview_or_enlarge(node.data)
         elif node is not None:
             node.toggle()
+
+    def _preview_or_enlarge(self, entry: ArtifactEntry) -> None:
+        """Enter on a file previews it; Enter again on an image on show puts it on the whole screen."""
+        if entry == self._entry and self._showing_image():
+            self.action_full_image()
+        else:
+            self._load_preview(entry)
+
+    def _showing_image(self) -> bool:
+        return self._preview is not None and self._preview.image is not None and self.preview.current == "preview-image"
+
+    def action_full_image(self) -> None:
+        """Show the image on preview alone on the whole screen (Escape returns)."""
+        if self._preview is not None and self._preview.image is not None and self._entry is not None:
+            self.app.push_screen(ImageScreen(self._entry.path, self._preview.image))
 
     @work(exclusive=True, group="artifact-preview", exit_on_error=False)
     async def _load_preview(self, entry: ArtifactEntry) -> None:
@@ -185,9 +206,11 @@ class ArtifactViewer(Widget):
     # -- structure tree and navigation ------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Grey out the tree toggle unless the preview has a structure."""
+        """Grey out the tree toggle unless the preview has a structure, and `f` unless it is an image."""
         if action == "toggle_tree":
             return bool(self._preview and self._preview.has_tree) or None
+        if action == "full_image":
+            return self._showing_image() or None
         return True
 
     def action_toggle_tree(self) -> None:

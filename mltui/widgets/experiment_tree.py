@@ -100,8 +100,14 @@ class ExperimentTree(Tree[NodeData]):
             self._experiment_nodes[exp.experiment_id] = node
         self.ticked = {k: v for k, v in self.ticked.items() if k in self._experiment_nodes}
         if isinstance(current, Experiment) and current.experiment_id in self._experiment_nodes:
-            self.move_cursor(self._experiment_nodes[current.experiment_id])
+            self._place_cursor(self._experiment_nodes[current.experiment_id])
+        elif self.root.children:
+            self._place_cursor(self.root.children[0])  # a cursor from the start: the user sees where keys go
         self._attach_models(current)
+
+    def _place_cursor(self, node: TreeNode[NodeData]) -> None:
+        self.get_node_at_line(0)  # lays the lines out first, so the node's line number is current
+        self.move_cursor(node)
 
     def set_counts(self, counts: dict[str, int]) -> None:
         """Show run counts once they arrive (they come after the names)."""
@@ -130,7 +136,7 @@ class ExperimentTree(Tree[NodeData]):
         for exp_id, node in self._experiment_nodes.items():
             exp = node.data
             if isinstance(exp, Experiment) and name_or_id in (exp_id, exp.name):
-                self.move_cursor(node)
+                self._place_cursor(node)
                 return exp
         return None
 
