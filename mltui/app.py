@@ -125,7 +125,7 @@ class MltuiApp(App[None]):
         """Connect (importing mlflow off the UI thread), then fill the tree."""
         status = self.query_one(StatusBar)
         tree = self.query_one(ExperimentTree)
-        status.show_activity("connecting…")
+        status.show_activity("retrying…" if status.error else "connecting…")
         try:
             await self.store.connect()
             status.uri = self.store.uri

@@ -28,6 +28,7 @@ class StatusBar(Static):
         if self.error:  # an error comes first: narrow terminals cut the end of the line
             text.append("  ✖ ", style="bold red")
             text.append(clean(self.error, max_len=300), style="red")
+            text.append("  R retries", style="dim")
             return text.append(ticks)
         text.append(ticks)
         if self.activity:
