@@ -5,26 +5,47 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer
+from textual.css.query import NoMatches
+from textual.screen import Screen
+from textual.widget import Widget
 
 from mltui.commands import MltuiCommands
-from mltui.config import Config
+from mltui.config import TREE_WIDTHS, Config
 from mltui.diff import DiffResult
 from mltui.export import EXTENSIONS, export
-from mltui.models import Experiment, StoreError
+from mltui.formatting import plural
+from mltui.models import Experiment, RegisteredModel, StoreError
+from mltui.screens.artifact_compare import ArtifactCompareScreen, CompareRun
 from mltui.screens.export import ExportScreen
 from mltui.screens.goto import GotoScreen
-from mltui.screens.help import HelpScreen
+from mltui.screens.help import HelpScreen, Section, binding_rows, pane_sections, screen_sections
+from mltui.screens.prompt import PromptScreen
+from mltui.sources import RecentRunSource
 from mltui.store import Store
+from mltui.text import clean
 from mltui.widgets.artifact_viewer import ArtifactViewer, image_widget  # first: asks the terminal how to draw images
 from mltui.widgets.diff_view import DiffView
 from mltui.widgets.experiment_tree import ExperimentTree
+from mltui.widgets.key_footer import KeyFooter
+from mltui.widgets.model_versions import ModelVersions
+from mltui.widgets.pane_tabs import PANES, PaneTabs
 from mltui.widgets.run_list import RunList
 from mltui.widgets.status_bar import StatusBar
+
+NARROW_BELOW = 100  # columns: under this, one pane at a time
+
+
+class MainScreen(Screen[None]):
+    """The panes' screen: Tab moves from pane to pane, and the footer says so."""
+
+    BINDINGS = [
+        Binding("tab", "app.focus_next", "Next pane"),
+        Binding("shift+tab", "app.focus_previous", "Previous pane", show=False),
+    ]
 
 
 class MltuiApp(App[None]):
@@ -38,7 +59,11 @@ class MltuiApp(App[None]):
         Binding("R", "reload", "Reload"),
         Binding("z", "maximize", "Maximize", show=False),
         Binding("colon", "goto", "Go to"),
+        Binding("left_square_bracket", "tree_width(-1)", "Narrow/hide the tree", show=False),
+        Binding("right_square_bracket", "tree_width(1)", "Widen/show the tree", show=False),
     ]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_BELOW, "-wide")]
+    ALLOW_IN_MAXIMIZED_VIEW = "StatusBar, Footer"
     COMMANDS = App.COMMANDS | {MltuiCommands}
 
     def __init__(self, store: Store, experiment: str | None = None, config: Config | None = None) -> None:
@@ -46,17 +71,26 @@ class MltuiApp(App[None]):
         self.store = store
         self.initial_experiment = experiment
         self.config = config or Config.load()
+        self.pending_run: str | None = None  # a run to highlight once the run list shows it
+        self.current_pane = "experiments"
+        self.start_note = ""  # why the first screen shows these runs, until the user opens others
+        self._first_load = True
+
+    def get_default_screen(self) -> Screen:
+        return MainScreen(id="_default")
 
     def compose(self) -> ComposeResult:
+        yield PaneTabs(id="pane-tabs")
         with Horizontal(id="main"):
-            yield ExperimentTree(id="experiments")
+            yield ExperimentTree(self.store, id="experiments", classes=f"-width-{self.config.tree_width}")
             with Vertical(id="right"):
                 yield RunList(self.config, self.store, self.store, id="runs")
+                yield self._versions_pane()
                 with Horizontal(id="bottom"):
                     yield DiffView(self.store, tuple(self.config.lower_is_better), self.store, id="diff")
                     yield ArtifactViewer(self.store, id="artifacts")
         yield StatusBar(id="status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#experiments").border_title = "Experiments"
@@ -66,7 +100,11 @@ class MltuiApp(App[None]):
         status = self.query_one(StatusBar)
         status.uri = self.store.uri
         status.read_only = self.store.read_only
-        self.query_one(ExperimentTree).focus()
+        self._set_current("experiments")
+        if self.config.tree_width == "hidden":
+            self.query_one(RunList).table.focus()
+        else:
+            self.query_one(ExperimentTree).focus()
         self.load_experiments()
         self.call_after_refresh(self._preload_images)
 
@@ -75,6 +113,17 @@ class MltuiApp(App[None]):
         """Import the image widget (numpy, Pillow) once the first frame is up, before any image is asked for."""
         image_widget()
 
+    @property
+    def narrow(self) -> bool:
+        """True while the layout shows one pane at a time (set from the width by the breakpoints)."""
+        return self.screen_stack[0].has_class("-narrow")
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Under 120 columns the footer drops its padding and the `^p palette` key (still in the help)."""
+        footer = self.query_one(KeyFooter)
+        footer.compact = event.size.width < 120
+        footer.show_command_palette = event.size.width >= 120
+
     # -- loading ---------------------------------------------------------------
 
     @work(exclusive=True, group="experiments")
@@ -82,7 +131,7 @@ class MltuiApp(App[None]):
         """Connect (importing mlflow off the UI thread), then fill the tree."""
         status = self.query_one(StatusBar)
         tree = self.query_one(ExperimentTree)
-        status.show_activity("connecting…")
+        status.show_activity("retrying…" if status.error else "connecting…")
         try:
             await self.store.connect()
             status.uri = self.store.uri
@@ -91,12 +140,35 @@ class MltuiApp(App[None]):
             status.show_error(str(exc))
             return
         tree.set_experiments(experiments)
-        status.show_activity(f"{len(experiments)} experiments" + (f" · {self.store.note}" if self.store.note else ""))
+        status.show_activity(
+            plural(len(experiments), "experiment") + (f" · {self.store.note}" if self.store.note else "")
+        )
+        first, self._first_load = self._first_load, False
+        if first and not self.initial_experiment:
+            await self._open_most_recent(self.store, tree, experiments)
         self._open_initial(tree)
         try:
             tree.set_counts(await self.store.run_counts([e.experiment_id for e in experiments]))
         except StoreError as exc:
             status.show_error(f"run counts: {exc}")
+
+    async def _open_most_recent(
+        self, source: RecentRunSource, tree: ExperimentTree, experiments: list[Experiment]
+    ) -> None:
+        """With no `--experiment`, start where the user last worked: the experiment of the newest run."""
+        live = [e.experiment_id for e in experiments if not e.deleted]
+        try:
+            newest = await source.latest_run(live) if live else None
+        except StoreError as exc:
+            self.query_one(StatusBar).show_error(f"newest run: {exc}")
+            return
+        if newest is None or self.query_one(RunList).experiments:
+            return  # no runs at all, or the user opened something meanwhile
+        experiment = tree.select_experiment(newest.experiment_id)
+        if experiment is None:
+            return
+        self.open_experiments([experiment])
+        self.start_note = f"opened {clean(experiment.name, max_len=60)}: it has the newest run"
 
     def _open_initial(self, tree: ExperimentTree) -> None:
         """Honour `--experiment` once, after the first successful load."""
@@ -117,6 +189,8 @@ class MltuiApp(App[None]):
         self.open_experiments(event.experiments)
 
     def open_experiments(self, experiments: list[Experiment]) -> None:
+        self.show_runs_pane()
+        self.start_note = ""
         runs = self.query_one(RunList)
         runs.open(experiments)
         runs.table.focus()
@@ -130,20 +204,29 @@ class MltuiApp(App[None]):
 
     @on(RunList.Progress)
     def _progress(self, event: RunList.Progress) -> None:
-        status = self.query_one(StatusBar)
+        try:
+            status = self.query_one(StatusBar)
+        except NoMatches:  # a load that ends as the app shuts down
+            return
         if event.error:
             status.show_error(event.error)
         else:
-            note = f" · {self.store.last_note}" if self.store.last_note else ""
-            status.show_activity(f"{event.loaded:,} runs" + ("" if event.done else " · loading…") + note)
+            notes = [note for note in (self.start_note, self.store.last_note) if note]
+            note = "".join(f" · {text}" for text in notes)
+            status.show_activity(plural(event.loaded, "run") + ("" if event.done else " · loading…") + note)
             if event.done:
                 self._count_opened(event.loaded)
+        self._highlight_pending_run(event.done)
 
     def _count_opened(self, loaded: int) -> None:
         """A finished unfiltered load of one experiment is its exact count (REST counts stop at 1,000+)."""
         runs = self.query_one(RunList)
         if len(runs.experiments) == 1 and runs.lookup is None and not runs.filter_string and not runs.show_deleted:
             self.query_one(ExperimentTree).set_counts({runs.experiments[0].experiment_id: loaded})
+
+    @on(RunList.TickSummary)
+    def _tick_summary(self, event: RunList.TickSummary) -> None:
+        self.query_one(StatusBar).show_ticks(event.text)
 
     @on(RunList.TicksChanged)
     def _ticks_changed(self, event: RunList.TicksChanged) -> None:
@@ -172,6 +255,37 @@ class MltuiApp(App[None]):
         self.notify(f"Wrote {path} (also copied to the clipboard)", title="Exported", markup=False)
         return path
 
+    @on(ArtifactViewer.CompareRequested)
+    def _compare_requested(self, event: ArtifactViewer.CompareRequested) -> None:
+        self.compare_artifact(event.path)
+
+    def compare_artifact(self, path: str) -> None:
+        """Open the compare view of artifact `path` over the ticked runs, baseline first."""
+        runs = self.query_one(RunList)
+        ticked = list(runs.ticked.values())
+        if len(ticked) < 2:
+            self.query_one(StatusBar).show_error(
+                f"Compare needs two or more ticked runs ({len(ticked)} ticked): tick runs with space in the run list"
+            )
+            return
+        ordered = sorted(ticked, key=lambda run: run.run_id != runs.baseline_id)
+        self.push_screen(ArtifactCompareScreen(self.store, path, [CompareRun(r.run_id, r.name) for r in ordered]))
+
+    def action_compare_artifact(self) -> None:
+        """Compare the artifact pane's highlighted file, or a path typed in, across the ticked runs."""
+        path = self.query_one(ArtifactViewer).highlighted_file
+
+        def chosen(text: str | None) -> None:
+            if text and text.strip():
+                self.compare_artifact(text.strip().strip("/"))
+
+        if path is not None:
+            self.compare_artifact(path)
+        else:
+            self.push_screen(
+                PromptScreen("Artifact path to compare across the ticked runs:", "", "artifacts/config.yml"), chosen
+            )
+
     # -- actions ---------------------------------------------------------------
 
     def action_goto(self) -> None:
@@ -192,16 +306,29 @@ class MltuiApp(App[None]):
             status.show_error(str(exc))
             return
         if not runs:
-            status.show_error(f"No run matches {text!r} (tried run id, invocation_id, run name)")
+            status.show_error(f"No run matches {text!r} (tried run id or id prefix, invocation_id, run name)")
             return
         by_id = {e.experiment_id: e for e in self.known_experiments()}
         experiments = [by_id.get(i) or Experiment(i, i) for i in dict.fromkeys(r.experiment_id for r in runs)]
+        self.show_runs_pane()
         run_list = self.query_one(RunList)
         run_list.show_lookup(text, runs, experiments)
         run_list.table.focus()
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen())
+        self.push_screen(HelpScreen(self.help_sections()))
+
+    def help_sections(self) -> list[Section]:
+        """The keys of the App, each pane (with its children) and each screen, from their bindings."""
+        main = self.screen_stack[0]
+        sections: list[Section] = [("Global", binding_rows([type(self), type(main)], self.get_key_display))]
+        if self.ENABLE_COMMAND_PALETTE:
+            sections[0][1].append((self.get_key_display(Binding(self.COMMAND_PALETTE_BINDING, "")), "Command palette"))
+        panes = []
+        for pane_id, title in PANES:
+            pane = main.query_one(f"#{pane_id}")
+            panes.append((title, list(dict.fromkeys(type(n) for n in pane.walk_children(with_self=True)))))
+        return sections + pane_sections(panes, self.get_key_display) + screen_sections(self.get_key_display)
 
     def action_reload(self) -> None:
         self.load_experiments()
@@ -209,14 +336,165 @@ class MltuiApp(App[None]):
         if runs.experiments:
             runs.load()
         self.query_one(ArtifactViewer).reload()
+        self._reload_models()
 
     def action_maximize(self) -> None:
         focused = self.focused
         if self.screen.maximized is not None:
             self.screen.minimize()
             return
-        for pane_id in ("#experiments", "#runs", "#diff", "#artifacts"):
+        for pane_id in ("#experiments", "#runs", "#versions", "#diff", "#artifacts"):
             pane = self.query_one(pane_id)
             if focused is not None and (focused is pane or pane in focused.ancestors):
                 self.screen.maximize(pane, container=False)
                 return
+
+    # -- models: the tree's Models section and the versions pane ---------------------
+
+    def _versions_pane(self) -> ModelVersions:
+        """The versions list shares the run list's place; hidden until a model is opened."""
+        pane = ModelVersions(self.store, self.store, id="versions")
+        pane.display = False
+        return pane
+
+    def show_runs_pane(self) -> None:
+        self.query_one(ModelVersions).display = False
+        self.query_one(RunList).display = True
+
+    def show_versions_pane(self) -> None:
+        self.query_one(RunList).display = False
+        versions = self.query_one(ModelVersions)
+        versions.display = True
+        versions.table.focus()
+
+    @on(ExperimentTree.ModelOpened)
+    def _model_opened(self, event: ExperimentTree.ModelOpened) -> None:
+        self.query_one(ModelVersions).show_model(event.model)
+        self.show_versions_pane()
+
+    @on(ExperimentTree.LoggedModelsOpened)
+    def _logged_models_opened(self, event: ExperimentTree.LoggedModelsOpened) -> None:
+        self.show_logged_models(event.experiments)
+
+    def show_logged_models(self, experiments: list[Experiment]) -> None:
+        """List the MLflow 3 logged models of `experiments` in the versions pane (also for the run detail)."""
+        self.query_one(ModelVersions).show_logged_models(experiments)
+        self.show_versions_pane()
+
+    @on(ModelVersions.TicksChanged)
+    def _version_ticks_changed(self, event: ModelVersions.TicksChanged) -> None:
+        self.query_one(DiffView).show_runs(event.runs, event.baseline_id)
+
+    @on(ModelVersions.RunHighlighted)
+    def _version_highlighted(self, event: ModelVersions.RunHighlighted) -> None:
+        self.query_one(ArtifactViewer).show_run(event.run_id)
+
+    @on(ModelVersions.ModelChanged)
+    def _model_changed(self, event: ModelVersions.ModelChanged) -> None:
+        self.update_model(event.model)
+
+    def update_model(self, model: RegisteredModel) -> None:
+        self.query_one(ExperimentTree).update_model(model)
+
+    @on(ModelVersions.GoToRun)
+    def _go_to_version_run(self, event: ModelVersions.GoToRun) -> None:
+        self.go_to_run(event.run_id, event.experiment_id)
+
+    def go_to_run(self, run_id: str, experiment_id: str) -> None:
+        """Open the run's experiment in the run list and put the cursor on the run once it is listed."""
+        tree = self.query_one(ExperimentTree)
+        experiment = tree.select_experiment(experiment_id) or Experiment(experiment_id, experiment_id)
+        self.pending_run = run_id
+        self.open_experiments([experiment])
+
+    def _highlight_pending_run(self, done: bool) -> None:
+        run_id = self.pending_run
+        if run_id is None:
+            return
+        if self.query_one(RunList).highlight_run(run_id):
+            self.pending_run = None
+        elif done:
+            self.pending_run = None
+            self.query_one(StatusBar).show_error(f"Run {run_id[:8]} is not in the list (deleted, or folded away)")
+
+    def _reload_models(self) -> None:
+        self.query_one(ExperimentTree).reload_models()
+        versions = self.query_one(ModelVersions)
+        if versions.display:
+            versions.load()
+
+    # -- layout ----------------------------------------------------------------
+
+    def action_tree_width(self, step: int) -> None:
+        """`[` narrows then hides the experiment tree, `]` brings it back and widens it; remembered."""
+        tree = self.query_one(ExperimentTree)
+        width = self.config.step_tree_width(step)
+        for name in TREE_WIDTHS:
+            tree.set_class(name == width, f"-width-{name}")
+        self.config.save()
+        if width == "hidden" and not self.narrow and self.current_pane == "experiments":
+            self.query_one(RunList).table.focus()
+        self.query_one(StatusBar).show_activity(f"experiment tree: {width} ([ narrower, ] wider)")
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """The pane holding the focus is the current one: the narrow layout shows it."""
+        pane_id = _pane_of(event.widget)
+        if pane_id is not None and pane_id != self.current_pane:
+            self._set_current(pane_id)
+
+    def _set_current(self, pane_id: str) -> None:
+        self.current_pane = pane_id
+        main = self.screen_stack[0]
+        pane = main.query_one(f"#{pane_id}")
+        holders = {pane, *pane.ancestors}
+        for node_id in ("experiments", "right", "runs", "bottom", "diff", "artifacts"):
+            node = main.query_one(f"#{node_id}")
+            node.set_class(node in holders, "-current")
+        main.query_one("#versions").set_class(pane_id == "runs", "-current")  # a model's versions share the runs' place
+        main.query_one(PaneTabs).current = pane_id
+
+    def action_show_pane(self, pane_id: str, last: bool = False) -> None:
+        """Bring pane `pane_id` on screen and focus its first (or last) focusable widget."""
+        self._set_current(pane_id)
+        main = self.screen_stack[0]
+        versions = main.query_one(ModelVersions)
+        pane = versions if pane_id == "runs" and versions.display else main.query_one(f"#{pane_id}")
+
+        def focus() -> None:
+            chain = [w for w in main.focus_chain if w is pane or pane in w.ancestors]
+            if chain:
+                (chain[-1] if last else chain[0]).focus()
+
+        self.call_after_refresh(focus)
+
+    def action_focus_next(self) -> None:
+        self._cycle(1)
+
+    def action_focus_previous(self) -> None:
+        self._cycle(-1)
+
+    def _cycle(self, step: int) -> None:
+        """Tab: the next widget; in the narrow layout past a pane's last widget, the next pane."""
+        main = self.screen_stack[0]
+        if self.screen is not main or not self.narrow:
+            (self.screen.focus_next if step > 0 else self.screen.focus_previous)()
+            return
+        chain = main.focus_chain
+        focused = self.focused
+        if focused in chain and 0 <= chain.index(focused) + step < len(chain):
+            chain[chain.index(focused) + step].focus()
+            return
+        ids = [pane_id for pane_id, _ in PANES]
+        here = ids.index(self.current_pane) if self.current_pane in ids else 0
+        self.action_show_pane(ids[(here + step) % len(ids)], last=step < 0)
+
+
+def _pane_of(widget: Widget) -> str | None:
+    """The id of the pane `widget` is in (None outside the panes)."""
+    ids = {pane_id for pane_id, _ in PANES}
+    for node in (widget, *widget.ancestors):
+        if node.id == "versions":
+            return "runs"
+        if node.id in ids:
+            return node.id
+    return None

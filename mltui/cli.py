@@ -7,7 +7,6 @@ Only parses arguments and dispatches; importing this module stays cheap
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Sequence
 
@@ -44,13 +43,9 @@ def _demo_parser() -> argparse.ArgumentParser:
 
 
 def _diff_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mltui diff", description="Print the diff of runs, for CI logs and scripts.")
-    parser.add_argument("run_ids", nargs="+", metavar="RUN_ID")
-    parser.add_argument("--baseline", metavar="RUN_ID", help="run to compare against (default: the first)")
-    parser.add_argument("--format", choices=["markdown", "csv", "json"], default="markdown")
-    parser.add_argument("--changed-only", action="store_true", help="hide rows identical across runs")
-    parser.add_argument("--tracking-uri", metavar="URI", help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI)")
-    return parser
+    from mltui.diff_cli import diff_parser
+
+    return diff_parser()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -117,20 +112,7 @@ def _launch(store, experiment: str | None) -> int:
 
 
 def run_diff(args: argparse.Namespace) -> int:
-    """Fetch the runs, diff them with the UI's engine, print to stdout."""
-    from mltui.diff import DiffOptions, build_diff
-    from mltui.export import export
-    from mltui.store import Store, StoreError
+    """`mltui diff [STORE] RUN...`: see mltui.diff_cli."""
+    from mltui.diff_cli import run_diff as diff
 
-    if args.baseline and args.baseline not in args.run_ids:
-        args.run_ids.insert(0, args.baseline)
-    store = Store(args.tracking_uri, read_only=True)
-    try:
-        runs = asyncio.run(store.get_runs(args.run_ids))
-    except StoreError as exc:
-        return _fail(str(exc), EXIT_USAGE)
-    result = build_diff(runs, args.baseline, DiffOptions(changed_only=args.changed_only))
-    sys.stdout.write(export(result, args.format))
-    if not sys.stdout.isatty():
-        sys.stdout.flush()
-    return 0
+    return diff(args)

@@ -21,6 +21,8 @@ class PaletteApp(Protocol):
 
     def action_help(self) -> None: ...
 
+    def action_compare_artifact(self) -> None: ...
+
     def known_experiments(self) -> list[Experiment]: ...
 
     def open_experiments(self, experiments: list[Experiment]) -> None: ...
@@ -35,6 +37,7 @@ class MltuiCommands(Provider):
             ("Go to run / id / key=value…", app.action_goto, "Find runs in every experiment"),
             ("Reload", app.action_reload, "Fetch experiments and runs again"),
             ("Help: keys", app.action_help, "Every key, by pane"),
+            ("Compare artifact…", app.action_compare_artifact, "One artifact path across the ticked runs"),
         ]
         for experiment in app.known_experiments():
             commands.append(

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 CONFIG_ENV = "MLTUI_CONFIG_DIR"
+TREE_WIDTHS = ("hidden", "narrow", "normal", "wide")  # `[` and `]` step through these
 
 
 def config_path() -> Path:
@@ -22,12 +23,13 @@ def config_path() -> Path:
 
 @dataclass
 class Config:
-    """Column choices per experiment, extra lower-is-better names, live refresh interval."""
+    """Column choices per experiment, extra lower-is-better names, live refresh interval, layout."""
 
     columns: dict[str, list[str]] = field(default_factory=dict)
     lower_is_better: list[str] = field(default_factory=list)
     live_interval: float = 5.0
     filter_history: list[str] = field(default_factory=list)
+    tree_width: str = "normal"  # one of TREE_WIDTHS
 
     @classmethod
     def load(cls, path: Path | None = None) -> Config:
@@ -43,6 +45,8 @@ class Config:
         except TypeError:
             return cls()
         config.live_interval = max(1.0, float(config.live_interval or 5.0))
+        if config.tree_width not in TREE_WIDTHS:
+            config.tree_width = "normal"
         return config
 
     def save(self, path: Path | None = None) -> None:
@@ -55,6 +59,12 @@ class Config:
             tmp.replace(path)
         except OSError:
             pass
+
+    def step_tree_width(self, step: int) -> str:
+        """The tree one width narrower (-1) or wider (+1), clamped; returns the new width."""
+        index = TREE_WIDTHS.index(self.tree_width) if self.tree_width in TREE_WIDTHS else 2
+        self.tree_width = TREE_WIDTHS[max(0, min(len(TREE_WIDTHS) - 1, index + step))]
+        return self.tree_width
 
     def remember_filter(self, text: str, limit: int = 50) -> None:
         if text in self.filter_history:

@@ -10,12 +10,10 @@ deleted things and hostile or odd values. Everything is deterministic: fixed
 seeds, fixed names, fixed timestamps (run ids are MLflow's own uuids).
 
 Besides `mltui.store`, this is the one module allowed to import `mlflow`: it
-logs the demo with a client of its own, before the UI opens the store. The
-content it logs comes from pure modules: `demo_evaluate` (sklearn pipelines
-scored like `mlflow.evaluate`), `demo_files` (artifact files) and the fixed
-texts in `demo_data/`. `mlflow`, numpy, pandas, scikit-learn and matplotlib
-are imported inside the functions: the CLI imports this module before the UI
-starts.
+logs the demo with a client of its own, before the UI opens the store, from
+`demo_evaluate` (sklearn pipelines scored like `mlflow.evaluate`), `demo_files`
+(artifacts), `demo_models` (the registry) and `demo_data/`. `mlflow`, numpy,
+pandas, sklearn and matplotlib are imported in functions: the CLI imports this early.
 """
 
 from __future__ import annotations
@@ -38,11 +36,13 @@ from mltui.demo_files import (
     gallery_files,
     harness_files,
     harness_history,
+    smoke_runs,
     sweep_history,
 )
+from mltui.demo_models import register_classifier_models
 
 DEMO_DIR_ENV = "MLTUI_DEMO_DIR"
-DEMO_VERSION = "demo-v1"
+DEMO_VERSION = "demo-v3"  # v2: the model registry; v3: harness smoke runs, the hostile run no longer first
 MARKER = ".complete"
 BUILDING = ".building"
 
@@ -57,6 +57,7 @@ CLASSIFIER_EXPERIMENT = "/Users/ana/churn/classifier"
 EVALUATE_EXPERIMENT = "/Users/ana/churn/evaluate"
 MMLU_EXPERIMENT = "eval-harness/mmlu"
 GSM8K_EXPERIMENT = "eval-harness/gsm8k"
+SMOKE_EXPERIMENT = "eval-harness/smoke"
 SWEEP_EXPERIMENT = "sweeps/lr-sweep"
 GALLERY_EXPERIMENT = "demo/artifacts"
 EDGE_EXPERIMENT = "demo/edge-cases"
@@ -247,6 +248,7 @@ class _Builder:
         self.classifier()
         self.evaluate()
         self.eval_harness()
+        self.eval_harness_smoke()
         self.sweep()
         self.gallery()
         self.edge_cases()
@@ -269,6 +271,7 @@ class _Builder:
             )
             if spec.get("deleted"):
                 self.client.delete_run(run_id)
+        register_classifier_models(self.client, exp)
 
     # -- 2. runs shaped like mlflow.evaluate on sklearn pipelines
 
@@ -353,6 +356,12 @@ class _Builder:
                 files=files,
                 source="eval_factory/run.py",
             )
+
+    def eval_harness_smoke(self) -> None:
+        """Quick harness runs whose configs differ (`limit_samples` 50 vs 100): `c` compares their artifacts."""
+        exp = self.experiment(SMOKE_EXPERIMENT, "Eval harness smoke tests: MMLU on a few samples.")
+        for name, spec in smoke_runs(BASE_TIME_MS, start=5 * DAY_MS, gap=20 * MINUTE_MS):
+            self.run(exp, name, **spec)
 
     # -- 4. a sweep: parent with four child runs
 

@@ -125,8 +125,12 @@ def harness_files(
     scores: list[float],
     latencies: list[float],
     seed: int,
+    limit_samples: int | None = None,
 ) -> dict[str, FileContent]:
-    """The artifacts of one harness invocation: config, client logs and, once finished, results and a report."""
+    """The artifacts of one harness invocation: config, client logs and, once finished, results and a report.
+
+    `limit_samples` caps the samples evaluated (quick smoke runs); it shows in `artifacts/config.yml`.
+    """
     import numpy as np
     import pandas as pd
     import yaml
@@ -140,7 +144,7 @@ def harness_files(
         "config": {
             "type": task,
             "params": {
-                "limit_samples": None,
+                "limit_samples": limit_samples,
                 "max_new_tokens": 512 if task == "gsm8k" else 32,
                 "temperature": 0.0,
                 "top_p": 1.0,
@@ -265,6 +269,33 @@ def harness_files(
 
     files["artifacts/score_by_step.png"] = png(plot)
     return files
+
+
+def smoke_runs(base_ms: int, *, start: int, gap: int) -> list[tuple[str, dict[str, Any]]]:
+    """Harness smoke runs (name, `run` keywords) whose `config.yml` differ: `limit_samples` 50, 100, 100.
+
+    Their results, per-subject CSVs and score plots differ too, for the artifact compare view.
+    """
+    runs = []
+    for index, (limit, score) in enumerate([(50, 0.64), (100, 0.671), (100, 0.668)]):
+        seed, at = 10 + index, start + index * gap
+        scores, latencies = harness_history(seed, score, 20)
+        invocation = fake_sha(f"smoke-{index}")[:16]
+        duration = 95.0 + 40 * index
+        model = "llama-3.1-8b-instruct"
+        files = harness_files("mmlu", model, invocation, base_ms + at, duration, scores, latencies, seed, limit)
+        spec = {
+            "start": at,
+            "duration_s": duration,
+            "params": {"invocation_id": invocation, "model": model, "task": "mmlu", "limit_samples": str(limit)},
+            "history": {"score": scores, "latency_ms": latencies},
+            "metrics": {"mmlu_accuracy": score, "num_samples": float(limit)},
+            "tags": {"invocation_id": invocation, "harness": "eval-factory", "task": "mmlu"},
+            "files": files,
+            "source": "eval_factory/run.py",
+        }
+        runs.append((f"smoke-limit-{limit}" + ("-rerun" if index == 2 else ""), spec))
+    return runs
 
 
 def sweep_history(index: int, lr: float) -> tuple[list[float], list[float], list[float]]:

@@ -15,7 +15,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from mltui.formatting import format_duration, format_timestamp
+from mltui.formatting import as_logged, format_duration, format_timestamp
 from mltui.models import Run
 from mltui.text import clean
 
@@ -235,11 +235,11 @@ def _duration_delta_text(base: float, value: float) -> str:
 
 
 def _to_float(value: object) -> float | None:
-    """A metric value as float; None when it is absent or not a number at all."""
+    """A metric value as float (±inf as logged, not as SQL stores keep it); None when absent or not a number."""
     if value is None:
         return None
     try:
-        return float(value)  # type: ignore[arg-type]
+        return as_logged(float(value))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None
 

@@ -47,6 +47,7 @@ def format_number(value: float | None, digits: int = 4) -> str:
     """A short form of a metric for list cells (the diff shows full precision)."""
     if value is None:
         return ""
+    value = as_logged(value)
     if math.isnan(value):
         return "nan"
     if math.isinf(value):
@@ -122,3 +123,21 @@ def _separate(names: list[str], widths: list[int]) -> list[str]:
         mark = f"~{distinct.index(name) + 1}"
         texts.append(shorten_middle(name, max(1, width - len(mark))) + mark if width > len(mark) else mark)
     return texts
+
+
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """`1 run`, `2 runs`, `0 runs`, `1,200 runs`; `many` for irregular nouns."""
+    return f"{count:,} {noun if count == 1 else (many or noun + 's')}"
+
+
+# SQL stores save ±inf as ±max float: show those as the infinities they were logged as.
+_CLAMPED_INF = 1.7976931348623157e308
+
+
+def as_logged(value: float) -> float:
+    """±1.7976931348623157e308 (how MLflow's SQL stores keep ±inf) back to ±inf."""
+    if value == _CLAMPED_INF:
+        return math.inf
+    if value == -_CLAMPED_INF:
+        return -math.inf
+    return value

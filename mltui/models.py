@@ -112,3 +112,66 @@ class RunDetail:
     parent: RunRef | None = None
     children: list[RunRef] = field(default_factory=list)
     more_children: bool = False  # the children list was capped
+
+
+@dataclass(slots=True)
+class RegisteredModel:
+    """A model of the registry: its newest version number and its aliases."""
+
+    name: str
+    latest_version: int | None = None
+    aliases: dict[str, int] = field(default_factory=dict)  # alias -> version
+    description: str = ""
+    tags: dict[str, str] = field(default_factory=dict)
+    updated: int | None = None  # epoch milliseconds
+
+    def aliases_of(self, version: int) -> list[str]:
+        """The aliases pointing at `version`, sorted."""
+        return sorted(alias for alias, target in self.aliases.items() if target == version)
+
+
+@dataclass(slots=True)
+class ModelVersion:
+    """One version of a registered model, with the run that produced it (when known)."""
+
+    name: str
+    version: int
+    run_id: str = ""
+    source: str = ""
+    status: str = "READY"
+    created: int | None = None  # epoch milliseconds
+    description: str = ""
+    aliases: list[str] = field(default_factory=list)
+    tags: dict[str, str] = field(default_factory=dict)
+    run_name: str = ""  # empty when the source run is unknown or gone
+    experiment_id: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.name}\x00{self.version}"
+
+    @property
+    def label(self) -> str:
+        """`v7`: how the diff and the tree name a version."""
+        return f"v{self.version}"
+
+
+@dataclass(slots=True)
+class LoggedModel:
+    """An MLflow 3 logged model: what a run logged, with the metrics linked to it."""
+
+    model_id: str
+    name: str
+    experiment_id: str
+    source_run_id: str = ""
+    status: str = ""
+    created: int | None = None  # epoch milliseconds
+    model_type: str = ""
+    metrics: dict[str, float] = field(default_factory=dict)
+    params: dict[str, str] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+    run_name: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.model_id

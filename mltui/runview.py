@@ -7,10 +7,11 @@ tests ask them directly.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from mltui.formatting import format_duration, format_number, format_time
+from mltui.formatting import as_logged, format_duration, format_number, format_time, plural
 from mltui.models import Run
 from mltui.text import clean
 
@@ -219,7 +220,7 @@ class Stats:
 
 def metric_stats(runs: Iterable[Run], key: str) -> Stats | None:
     """Mean, min and max of a metric over the runs that have a finite value."""
-    values = [v for run in runs if (v := run.metrics.get(key)) is not None and math.isfinite(v)]
+    values = [v for run in runs if (v := run.metrics.get(key)) is not None and math.isfinite(as_logged(v))]
     if not values:
         return None
     return Stats(len(values), math.fsum(values) / len(values), min(values), max(values))
@@ -293,6 +294,9 @@ def cell_text(row: Row, column: str, ctx: CellContext) -> tuple[str, str]:
     if column == "start":
         return format_time(run.start_time), ""
     if column == "duration":
+        elapsed = elapsed_ms(run, time.time() * 1000)
+        if elapsed is not None:
+            return format_duration(elapsed), STATUS_STYLE["RUNNING"]
         return format_duration(run.duration_ms), ""
     value = column_value(run, column)
     if value is None:
@@ -300,6 +304,13 @@ def cell_text(row: Row, column: str, ctx: CellContext) -> tuple[str, str]:
     if isinstance(value, float):
         return format_number(value), ""
     return clean(value, max_len=200), ""
+
+
+def elapsed_ms(run: Run, now_ms: float) -> float | None:
+    """How long a RUNNING run (no end time yet) has been going; None for any other run."""
+    if run.status != "RUNNING" or run.end_time is not None or run.start_time is None:
+        return None
+    return max(0.0, now_ms - run.start_time)
 
 
 def _group_cell(row: GroupRow, column: str, ctx: CellContext) -> tuple[str, str]:
@@ -338,7 +349,8 @@ class ListTitle:
         parts: list[tuple[str, str]] = []
         if self.lookup is not None:
             parts.append((f"Go to {clean(self.lookup, max_len=80)}", "bold"))
-            parts.append((f"  {self.run_count} runs in {len(self.experiment_names)} experiments", "dim"))
+            counts = f"{plural(self.run_count, 'run')} in {plural(len(self.experiment_names), 'experiment')}"
+            parts.append((f"  {counts}", "dim"))
         else:
             parts.append((f"Runs of {', '.join(clean(n, max_len=60) for n in self.experiment_names)}", "bold"))
         if self.filter_string:

@@ -8,11 +8,11 @@ shape. `Store` satisfies every protocol here.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 from typing import Protocol
 
-from mltui.models import ArtifactEntry, Run, RunDetail
+from mltui.models import ArtifactEntry, LoggedModel, ModelVersion, RegisteredModel, Run, RunDetail
 
 
 class RunSource(Protocol):
@@ -34,6 +34,16 @@ class RunSource(Protocol):
     def sorts_in_sql(self) -> bool:
         """True when a sorted reload is a quick SQL query (not a server's or MLflow's slow sort)."""
         ...
+
+    async def runs_since(
+        self, experiment_ids: list[str], since_ms: int, filter_string: str = "", include_deleted: bool = False
+    ) -> list[Run]: ...
+
+
+class RecentRunSource(Protocol):
+    """The newest run of some experiments: where a first screen starts."""
+
+    async def latest_run(self, experiment_ids: list[str]) -> Run | None: ...
 
 
 class HistorySource(Protocol):
@@ -77,3 +87,36 @@ class RunDetailSource(Protocol):
     """One run in full: step counts, datasets, parent and children."""
 
     async def run_detail(self, run_id: str) -> RunDetail: ...
+
+
+class ModelSource(Protocol):
+    """Registered models page by page, filtered with MLflow's registry search syntax (the tree's Models section)."""
+
+    async def search_registered_models(
+        self, filter_string: str = "", page_token: str | None = None, max_results: int = ...
+    ) -> tuple[list[RegisteredModel], str | None]: ...
+
+
+class VersionSource(Protocol):
+    """A model's versions, experiments' logged models, and the runs behind them (for the diff)."""
+
+    async def model_versions(self, name: str) -> list[ModelVersion]: ...
+
+    async def search_logged_models(self, experiment_ids: list[str]) -> list[LoggedModel]: ...
+
+    async def get_runs(self, run_ids: Iterable[str]) -> list[Run]: ...
+
+
+class RegistryWriter(Protocol):
+    """The registry writes a user may ask for from the versions list; each raises ReadOnlyError in read-only mode."""
+
+    @property
+    def read_only(self) -> bool: ...
+
+    async def set_model_alias(self, name: str, alias: str, version: int) -> None: ...
+
+    async def delete_model_alias(self, name: str, alias: str) -> None: ...
+
+    async def set_model_version_tag(self, name: str, version: int, key: str, value: str) -> None: ...
+
+    async def update_model_version_description(self, name: str, version: int, description: str) -> None: ...

@@ -26,10 +26,12 @@ from mltui import fastpath
 from mltui.errors import friendly_error
 from mltui.fastpath import RunCount, Unsupported
 from mltui.locations import resolve_location, sqlite_path
-from mltui.lookup import lookup_filters, parse_lookup
+from mltui.lookup import lookup_filters, matches, narrow, parse_lookup
 from mltui.models import RUN_NAME_TAG, ArtifactEntry, Experiment, ReadOnlyError, Run, RunDetail, StoreError
 from mltui.run_details import fetch_run_detail
+from mltui.run_search import id_prefix_pages, search_pages
 from mltui.sqlfast import gc_paused  # cyclic GC off while a page is built (bench/bench_runs.py)
+from mltui.store_registry import RegistryAccess
 from mltui.text import clean, mask_uri
 
 FIRST_PAGE = 100
@@ -47,8 +49,8 @@ _HTTP_DEFAULTS = {
 }
 
 
-class Store:
-    """Async facade over one MlflowClient, bound to one tracking URI."""
+class Store(RegistryAccess):
+    """Async facade over one MlflowClient, bound to one tracking URI (registry methods: RegistryAccess)."""
 
     def __init__(
         self,
@@ -191,6 +193,21 @@ class Store:
 
         return await self._call(fastpath.count_one_page, experiment_ids)
 
+    async def latest_run(self, experiment_ids: list[str]) -> Run | None:
+        """The run started last across these experiments (None: no runs), to pick a first screen."""
+
+        def job(client: Any) -> Run | None:
+            newest: Any = None
+            for start in range(0, len(experiment_ids), 100):
+                page = client.search_runs(
+                    experiment_ids[start : start + 100], max_results=1, order_by=["attributes.start_time DESC"]
+                )
+                if page and (newest is None or (page[0].info.start_time or 0) > (newest.info.start_time or 0)):
+                    newest = page[0]
+            return to_run(newest) if newest is not None else None
+
+        return await self._call(job)
+
     # -- runs ---------------------------------------------------------------
 
     async def iter_runs(
@@ -278,11 +295,13 @@ class Store:
         """The run as stored now, with step counts, datasets, parent and children."""
         return await self._call(fetch_run_detail, run_id, sqlite_path(self._uri or ""), to_run)
 
-    async def find_runs(self, text: str, limit: int = 5000) -> list[Run]:
-        """Every run matching a pasted id, `key=value` or bare value, in any experiment.
+    async def find_runs(self, text: str, limit: int = 5000, *, invocation: bool = True) -> list[Run]:
+        """Every active run matching a pasted id, id prefix, `key=value` or bare value, in any experiment.
 
-        A bare value is tried as a run id first, then as an `invocation_id`
-        param or tag, then as a run name.
+        A bare value is tried as a whole run id first (that run, even in a
+        deleted experiment), then as a run-id prefix (4+ hex digits), an
+        `invocation_id` param or tag (unless `invocation` is False) and a
+        case-insensitive part of a run name. Newest first, at most `limit`.
         """
         lookup = parse_lookup(text)
         if lookup.maybe_run_id:
@@ -292,27 +311,50 @@ class Store:
                 pass
 
         def job(client: Any) -> list[Run]:
-            from mlflow.entities import ViewType
-
             ids = [e.experiment_id for e in _all_experiments(client)]
             found: dict[str, Run] = {}
-            for filter_string in lookup_filters(lookup):
-                token = None
-                while len(found) < limit:
-                    page = client.search_runs(
-                        ids,
-                        filter_string=filter_string,
-                        run_view_type=ViewType.ACTIVE_ONLY,
-                        max_results=1000,
-                        page_token=token,
-                    )
+            for filter_string in lookup_filters(lookup, invocation=invocation):
+                if filter_string.startswith("attributes.run_id"):
+                    pages = id_prefix_pages(client, ids, filter_string, lookup.id_prefix or "")
+                else:
+                    pages = search_pages(client, ids, filter_string)
+                for page in pages:
                     for run in page:
-                        found.setdefault(run.info.run_id, to_run(run))
-                    token = page.token
-                    if not token:
+                        if run.info.run_id not in found:
+                            converted = to_run(run)
+                            if matches(lookup, converted, invocation=invocation):
+                                found[converted.run_id] = converted
+                    if len(found) >= limit:
                         break
-            return sorted(found.values(), key=lambda r: -(r.start_time or 0))
+            return sorted(found.values(), key=lambda r: -(r.start_time or 0))[:limit]
 
+        return await self._call(job)
+
+    async def resolve_run(self, reference: str) -> list[Run]:
+        """The runs a command-line reference (id, id prefix, run name) may mean; one when it is clear."""
+        lookup = parse_lookup(reference)
+        if lookup.key is not None:
+            lookup = parse_lookup(reference.replace("=", " "))  # not key=value here: a plain name
+        if lookup.maybe_run_id:
+            return [await self.get_run(lookup.text.lower())]
+        return narrow(lookup, await self.find_runs(reference, limit=200, invocation=False))
+
+    async def runs_since(
+        self, experiment_ids: list[str], since_ms: int, filter_string: str = "", include_deleted: bool = False
+    ) -> list[Run]:
+        """Runs of these experiments started at or after `since_ms` that pass the filter (live refresh)."""
+        clause = f"attributes.start_time >= {int(since_ms)}"
+        combined = f"{filter_string} AND {clause}" if filter_string.strip() else clause
+
+        def job(client: Any) -> list[Run]:
+            from mlflow.entities import ViewType
+
+            view = ViewType.ALL if include_deleted else ViewType.ACTIVE_ONLY
+            page = client.search_runs(experiment_ids, filter_string=combined, run_view_type=view, max_results=1000)
+            return [to_run(run) for run in page]
+
+        if not experiment_ids:
+            return []
         return await self._call(job)
 
     async def refresh_runs(self, experiment_ids: list[str], run_ids: list[str]) -> list[Run]:

@@ -5,7 +5,7 @@ Pure: the run list turns keys into these calls and tells the diff what changed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping, Sequence
 
 from mltui.models import Run
 
@@ -60,3 +60,30 @@ class Ticks:
                 self.runs[run.run_id] = run
                 changed = True
         return changed
+
+
+def family_baseline(parent: Run, children: Sequence[Run]) -> Run:
+    """The run a sweep is best compared against: the first child sharing a metric with another.
+
+    A sweep parent often logs only a summary (or nothing), so taking it as the
+    baseline would leave the diff without a single delta.
+    """
+    for child in children:
+        if any(child.metrics.keys() & other.metrics.keys() for other in children if other is not child):
+            return child
+    return parent
+
+
+def tick_summary(ticked: Iterable[Run], listed: Container[str], experiment_ids: Container[str]) -> str:
+    """`2 ticked · 2 in other experiments`: how many runs are ticked, and how many the list does not show."""
+    ticked = list(ticked)
+    if not ticked:
+        return ""
+    unlisted = [run for run in ticked if run.run_id not in listed]
+    elsewhere = sum(run.experiment_id not in experiment_ids for run in unlisted)
+    parts = [f"{len(ticked):,} ticked"]
+    if elsewhere:
+        parts.append("1 in another experiment" if elsewhere == 1 else f"{elsewhere:,} in other experiments")
+    if len(unlisted) > elsewhere:
+        parts.append(f"{len(unlisted) - elsewhere:,} not in this list")
+    return " · ".join(parts)

@@ -8,6 +8,7 @@ Each shot drives the real app with Textual's Pilot, as a user would.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from pathlib import Path
 
@@ -15,7 +16,13 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from mltui.app import MltuiApp  # noqa: E402
-from mltui.demo import CLASSIFIER_EXPERIMENT, MMLU_EXPERIMENT, SWEEP_EXPERIMENT, ensure_demo  # noqa: E402
+from mltui.demo import (  # noqa: E402
+    CLASSIFIER_EXPERIMENT,
+    MMLU_EXPERIMENT,
+    SMOKE_EXPERIMENT,
+    SWEEP_EXPERIMENT,
+    ensure_demo,
+)
 from mltui.store import Store  # noqa: E402
 from mltui.widgets.artifact_viewer import ArtifactViewer  # noqa: E402
 from mltui.widgets.diff_view import DiffView  # noqa: E402
@@ -74,12 +81,33 @@ async def artifact_view(uri: str) -> None:
         await asyncio.sleep(0.3)  # the pane lists a run once the cursor rests on it
         await settle(app, pilot)
         viewer = app.query_one(ArtifactViewer)
-        viewer.tree.focus()
+        viewer.artifact_tree.focus()
         await pilot.press("down", "enter")  # open the artifacts/ folder
         await settle(app, pilot)
         await pilot.press(*["down"] * 5, "enter")  # artifacts/results.yml
         await settle(app, pilot)
         app.save_screenshot(str(HERE / "artifacts.svg"))
+
+
+async def small_terminal(uri: str) -> None:
+    """80x24, as over SSH: one pane at a time, the tab strip on top; the diff of the two classifier runs."""
+    app = MltuiApp(Store(uri, read_only=True), experiment=CLASSIFIER_EXPERIMENT)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await tick_names(app, pilot, ["logreg-baseline", "logreg-tuned"])
+        await pilot.press("tab")  # the run list gives way to the diff
+        await settle(app, pilot)
+        app.save_screenshot(str(HERE / "small-terminal.svg"))
+
+
+async def run_detail(uri: str) -> None:
+    """One run ticked: the diff pane shows that run itself, at 120x40."""
+    app = MltuiApp(Store(uri, read_only=True), experiment=CLASSIFIER_EXPERIMENT)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await tick_names(app, pilot, ["logreg-tuned"])
+        await settle(app, pilot)
+        app.save_screenshot(str(HERE / "run-detail.svg"))
 
 
 async def grouped_runs(uri: str) -> None:
@@ -96,9 +124,69 @@ async def grouped_runs(uri: str) -> None:
         app.save_screenshot(str(HERE / "runs-grouped.svg"))
 
 
+async def models_view(uri: str) -> None:
+    """The tree's Models section open, churn-classifier's versions listed, @champion v2 vs @challenger v3 in the diff."""
+    from mltui.widgets.experiment_tree import ExperimentTree
+    from mltui.widgets.model_versions import ModelVersions
+    from mltui.widgets.models_tree import ModelEntry, ModelsHeading
+
+    app = MltuiApp(Store(uri, read_only=True))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        tree = app.query_one(ExperimentTree)
+        tree.focus()
+        while tree.cursor_node is None or not isinstance(tree.cursor_node.data, ModelsHeading):
+            await pilot.press("down")
+        await pilot.press("enter")  # expand: loads the first page of models
+        await settle(app, pilot)
+        while not isinstance(tree.cursor_node.data, ModelEntry):
+            await pilot.press("down")
+        await pilot.press("enter")  # the versions of churn-classifier
+        await settle(app, pilot)
+        versions = app.query_one(ModelVersions)
+        for label in ("v2", "v3"):
+            versions.table.cursor_row = next(
+                i for i, row in enumerate(versions.table.rows) if row.version.label == label
+            )
+            await pilot.press("space")
+        await settle(app, pilot)
+        app.save_screenshot(str(HERE / "models.svg"))
+
+
+async def artifact_compare(uri: str) -> None:
+    """Two harness smoke runs' config.yml compared (c in the artifact pane): limit_samples 50 → 100."""
+    app = MltuiApp(Store(uri, read_only=True), experiment=SMOKE_EXPERIMENT)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await tick_names(app, pilot, ["smoke-limit-50", "smoke-limit-100"])
+        await settle(app, pilot)
+        app.query_one(ArtifactViewer).show_run(app.query_one(RunList).baseline_id)
+        await asyncio.sleep(0.3)
+        await settle(app, pilot)
+        app.compare_artifact("artifacts/config.yml")
+        await settle(app, pilot)
+        await app.screen.workers.wait_for_complete()
+        await settle(app, pilot)
+        await pilot.press("d")  # every key, the changed ones coloured
+        await settle(app, pilot)
+        app.save_screenshot(str(HERE / "artifact-compare.svg"))
+
+
 def main() -> None:
     uri = ensure_demo()
-    for shot in (overview, diff_view, artifact_view, grouped_runs):
+    # From the store's own folder by a relative URI: no machine's path is drawn in a screenshot.
+    os.chdir(uri.removeprefix("sqlite:///").rsplit("/", 1)[0])
+    uri = "sqlite:///mlflow.db"
+    for shot in (
+        overview,
+        diff_view,
+        artifact_view,
+        grouped_runs,
+        small_terminal,
+        run_detail,
+        models_view,
+        artifact_compare,
+    ):
         asyncio.run(shot(uri))
     print(f"wrote {', '.join(sorted(p.name for p in HERE.glob('*.svg')))}")
 

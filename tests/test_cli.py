@@ -5,12 +5,19 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
+
+import lookup_stores
+from lookup_stores import BERT_ID, LSTM_ID
 
 
 def mltui(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "mltui", *args], capture_output=True, text=True, timeout=120, env=env)
+
+
+twin_prefix_store = lookup_stores.twin_prefix_store  # a shared fixture
 
 
 def test_diff_markdown_shows_the_seed_deltas(classifier_store):
@@ -66,6 +73,7 @@ def test_dead_server_diff_fails_fast_with_one_line():
     assert result.returncode == 2
     assert "Cannot reach http://***@127.0.0.1:9" in result.stderr
     assert "pw" not in result.stderr and "Traceback" not in result.stderr
+    assert "press R" not in result.stderr, "no in-app advice on a command line"
 
 
 def test_help_does_not_import_mlflow():
@@ -98,3 +106,58 @@ def test_a_zero_size_terminal_still_loads_the_image_widget():
     text = output.decode(errors="replace")
     assert proc.returncode == 0, text[-2000:]
     assert "IMAGE-WIDGET True" in text and "Traceback" not in text
+
+
+# -- runs named as the UI shows them, the store given like `mltui STORE` --------------------------
+
+
+def test_diff_takes_the_store_first_and_8_character_prefixes(twin_prefix_store):
+    result = mltui("diff", str(twin_prefix_store["db"]), BERT_ID[:8], LSTM_ID[:8], "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["baseline"] == BERT_ID
+    f1 = next(row for row in data["rows"] if row["key"] == "f1")
+    assert f1["deltas"][LSTM_ID] == 0.84 - 0.91
+
+
+def test_diff_takes_names_and_the_store_from_the_environment(twin_prefix_store):
+    env = {**os.environ, "MLFLOW_TRACKING_URI": twin_prefix_store["uri"]}
+    result = mltui("diff", "resnet", "sentiment_PROBE", "--format", "csv", env=env)
+    assert result.returncode == 0, result.stderr
+    assert next(row for row in csv.reader(io.StringIO(result.stdout)) if row[1] == "acc")[2:5] == [
+        "0.9",
+        "0.5",
+        "-0.4 (-44%)",
+    ]
+
+
+def test_diff_ambiguous_prefix_exits_2_listing_the_candidates(twin_prefix_store):
+    result = mltui("diff", "7b81", "resnet", "--tracking-uri", twin_prefix_store["uri"])
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert lines[0] == "mltui: '7b81' matches 2 runs; give more of the id:"
+    assert sorted(lines[1:]) == [
+        f"  {BERT_ID[:12]}  Sentiment-BERT  (nlp/sentiment)",
+        f"  {LSTM_ID[:12]}  sentiment-lstm  (nlp/sentiment)",
+    ]
+    assert "Traceback" not in result.stderr
+
+
+def test_diff_unknown_name_is_one_line_exit_2(twin_prefix_store):
+    result = mltui("diff", str(twin_prefix_store["db"]), "resnet", "no-such-run")
+    assert result.returncode == 2
+    assert result.stderr == "mltui: No run matches 'no-such-run' (tried run id, id prefix, run name)\n"
+
+
+def test_diff_shows_stored_infinities_as_inf_without_deltas(twin_prefix_store):
+    ids = twin_prefix_store["ids"]
+    result = mltui("diff", str(twin_prefix_store["db"]), ids["plain"], ids["odd"])
+    assert result.returncode == 0, result.stderr
+    rows = {line.split("|")[2].strip(): line for line in result.stdout.splitlines() if line.startswith("| metrics")}
+    assert [c.strip() for c in rows["pos_inf"].split("|")[3:6]] == ["5", "inf", ""]
+    assert [c.strip() for c in rows["neg_inf"].split("|")[3:6]] == ["2", "-inf", ""]
+    assert "1.79769e+308" not in result.stdout and "e+308" not in result.stdout
+    data = json.loads(mltui("diff", str(twin_prefix_store["db"]), ids["plain"], ids["odd"], "--format", "json").stdout)
+    pos_inf = next(row for row in data["rows"] if row["key"] == "pos_inf")
+    assert pos_inf["deltas"][ids["odd"]] is None

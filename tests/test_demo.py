@@ -52,7 +52,7 @@ def test_paths(tmp_path, monkeypatch):
     assert demo.demo_root() == tmp_path / "here"
     assert demo.demo_uri() == f"sqlite:///{(tmp_path / 'here').as_posix()}/mlflow.db"
     monkeypatch.delenv("MLTUI_DEMO_DIR")
-    assert demo.demo_root().name == "demo-v1"
+    assert demo.demo_root().name == demo.DEMO_VERSION
     assert "mltui" in demo.demo_root().parts
 
 
@@ -141,6 +141,26 @@ def test_classifier_runs(built):
     assert {"n_estimators", "max_depth"} <= set(runs["random-forest"].data.params)
     assert "[link=" in runs["[bold red]x[/]"].data.params["comment"]
     assert base.info.end_time - base.info.start_time != tuned.info.end_time - tuned.info.start_time
+
+
+def test_model_registry(built):
+    """churn-classifier: v1..v3 from the classifier runs, @champion v2, @challenger v3, each a logged model."""
+    client = built["client"]
+    runs = _runs(client, "/Users/ana/churn/classifier")
+    model = client.get_registered_model("churn-classifier")
+    assert {alias: str(version) for alias, version in model.aliases.items()} == {"champion": "2", "challenger": "3"}
+    versions = {int(v.version): v for v in client.search_model_versions("name='churn-classifier'")}
+    by_run = {run.info.run_id: name for name, run in runs.items()}
+    assert {n: by_run[v.run_id] for n, v in versions.items()} == {
+        1: "logreg-baseline",
+        2: "random-forest",
+        3: "logreg-tuned",
+    }
+    logged = client.search_logged_models(
+        experiment_ids=[_experiment(client, "/Users/ana/churn/classifier").experiment_id]
+    )
+    assert {by_run[m.source_run_id] for m in logged} == {"logreg-baseline", "random-forest", "logreg-tuned"}
+    assert all(m.metrics for m in logged)
 
 
 def test_deleted_run(built):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 
+import lookup_stores
 import pytest
 from conftest import (
     cursor_to_column,
@@ -20,16 +21,20 @@ from conftest import (
     table_text,
 )
 from textual.app import App
+from textual.widgets import Input, OptionList
 
 from mltui.app import MltuiApp
 from mltui.config import Config
 from mltui.models import Experiment, Run
 from mltui.store import Store
+from mltui.widgets.diff_view import DiffView
 from mltui.widgets.filter_bar import FilterInput
 from mltui.widgets.run_list import RunList
 from mltui.widgets.status_bar import StatusBar
 
 INVOCATION = "71f3f3199ea5e1f0"
+
+twin_prefix_store = lookup_stores.twin_prefix_store  # a shared fixture
 
 
 @pytest.fixture(scope="module")
@@ -225,6 +230,7 @@ async def test_deleted_runs_show_on_toggle(triage_store):
 
 
 async def test_column_choice_is_remembered(triage_store, tmp_path, monkeypatch):
+    """Type to narrow, space ticks the highlighted column, all without leaving the search box."""
     monkeypatch.setenv("MLTUI_CONFIG_DIR", str(tmp_path))
     app = MltuiApp(Store(triage_store["uri"]), config=Config.load())
     async with app.run_test(size=(160, 48)) as pilot:
@@ -233,22 +239,70 @@ async def test_column_choice_is_remembered(triage_store, tmp_path, monkeypatch):
         assert "val_loss" in table_text(runs.table)[0]
         await pilot.press("C")
         await pilot.pause()
-        picker = app.screen.query_one("SelectionList")
-        values = [picker.get_option_at_index(i).value for i in range(picker.option_count)]
-        assert "p:lr" in values
-        for wanted in ("m:val_loss", "p:lr"):  # narrow the list by typing, then space toggles
-            await focus_by_tab(pilot, app, app.screen.query_one("#pick-filter"))
-            await pilot.press(*["backspace"] * 20, *wanted.split(":")[1])
-            await focus_by_tab(pilot, app, picker)
-            shown = [picker.get_option_at_index(i).value for i in range(picker.option_count)]
-            await highlight_option(pilot, picker, shown.index(wanted))
-            await pilot.press("space")
+        search = app.screen.query_one("#pick-filter", Input)
+        picker = app.screen.query_one("#pick-list", OptionList)
+        assert app.focused is search
+        assert picker_lines(picker)[0] == "☑ metric best", "shown columns are ticked: every metric"
+        assert "☐ param lr" in picker_lines(picker)
+        await pilot.press(*"val_")
+        assert picker_lines(picker) == ["☑ metric val_accuracy", "☑ metric val_loss"]
+        await pilot.press("down", "space")  # val_loss off
+        assert picker_lines(picker) == ["☑ metric val_accuracy", "☐ metric val_loss"]
+        assert search.value == "val_" and app.focused is search, "space toggled instead of typing"
+        await pilot.press("up", "up", "space", "space")  # on and off again: val_accuracy stays
+        await pilot.press(*["backspace"] * 4, *"lr")
+        assert picker_lines(picker) == ["☐ param lr"]
+        await pilot.press("space")
+        assert picker_lines(picker) == ["☑ param lr"]
         await pilot.press("enter")
         await pilot.pause()
         header = table_text(runs.table)[0]
-        assert "val_loss" not in header and "lr" in header
+        assert "val_loss" not in header and "lr" in header and "val_accuracy" in header
     saved = Config.load()
     assert any("p:lr" in cols and "m:val_loss" not in cols for cols in saved.columns.values())
+
+
+def picker_lines(picker: OptionList) -> list[str]:
+    return [str(picker.get_option_at_index(i).prompt) for i in range(picker.option_count)]
+
+
+async def test_filter_history_up_gives_the_most_recent_first_down_goes_forward(triage_store):
+    app = MltuiApp(Store(triage_store["uri"]), config=Config())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_first_experiment(app, pilot, "sweeps/lr")
+        for text in ("metrics.val_accuracy > 0.1", "metrics.val_accuracy > 0.2", "metrics.val_accuracy > 0.3"):
+            await pilot.press("slash", "ctrl+a", "ctrl+k", *text, "enter")
+            await settle(app, pilot)
+        await pilot.press("slash")
+        box = app.query_one(FilterInput)
+        await pilot.press("ctrl+a", "ctrl+k", *"draft")
+        await pilot.press("up")
+        assert box.value == "metrics.val_accuracy > 0.3", "the last filter first"
+        await pilot.press("up")
+        assert box.value == "metrics.val_accuracy > 0.2"
+        await pilot.press("up", "up")
+        assert box.value == "metrics.val_accuracy > 0.1", "the oldest stops the walk"
+        await pilot.press("down")
+        assert box.value == "metrics.val_accuracy > 0.2"
+        await pilot.press("down", "down")
+        assert box.value == "draft", "past the newest, what was being typed comes back"
+
+
+async def test_c_on_a_sweep_parent_compares_against_a_child_that_shares_metrics(triage_store):
+    app = MltuiApp(Store(triage_store["uri"]), config=Config())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_first_experiment(app, pilot, "sweeps/lr")
+        runs = app.query_one(RunList)
+        await cursor_to_key(pilot, runs.table, triage_store["ids"]["parent"])
+        await pilot.press("c")
+        await settle(app, pilot)
+        assert len(runs.ticked) == 5
+        first_child = names(runs)[1].strip()
+        assert runs.ticked[runs.baseline_id].name == first_child, "the first child, not the metric-less parent"
+        assert column(runs, "")[1] == "★"
+        diff = app.query_one(DiffView)
+        accuracy = next(row for row in diff.result.rows if row.key == "val_accuracy")
+        assert [cell.delta_text != "" for cell in accuracy.cells].count(True) == 3, "deltas for the other children"
 
 
 async def test_ticked_experiments_list_together(triage_store):
@@ -307,6 +361,7 @@ async def test_pages_stream_visibly_and_nest_at_the_end(triage_store, monkeypatc
                 progress.append((runs.table.row_count, runs.loading, runs.table.size.height))
             return original(message)
 
+        await settle(app, pilot)  # the first screen opens the newest run's experiment by itself
         runs.post_message = spy
         await open_first_experiment(app, pilot, "sweeps/lr")
         assert [p[0] for p in progress] == [1, 2, 3, 4, 5], "one page, one more row"
@@ -379,3 +434,49 @@ async def test_live_refresh_updates_running_runs_in_place(tmp_path):
         assert set(runs.ticked) == {done, running}, "the ticks stay"
         await pilot.press("w")
         assert "● live" not in str(app.query_one("#run-list-title").render())
+
+
+async def test_live_refresh_adds_runs_created_since_and_times_running_runs(tmp_path):
+    import time
+
+    client = new_client(tmp_path)
+    exp = make_experiment(client, tmp_path, "live")
+    now = int(time.time() * 1000)
+    done = log_run(client, exp, "finished-run", {"acc": 0.5}, start_time=now - 600_000)
+    running = log_run(client, exp, "training", {"acc": 0.1}, start_time=now - 125_000, status="RUNNING")
+    app = MltuiApp(Store(f"sqlite:///{tmp_path}/mlflow.db"), config=Config(live_interval=60.0))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_first_experiment(app, pilot, "live")
+        runs = app.query_one(RunList)
+        assert column(runs, "Duration")[names(runs).index("training")].startswith("2m "), "elapsed, not blank"
+        await cursor_to_key(pilot, runs.table, done)
+        await pilot.press("space", "w")
+        fresh = log_run(client, exp, "started-later", {"acc": 0.9, "new_metric": 1.0}, status="RUNNING")
+        runs.refresh_running()
+        await settle(app, pilot)
+        assert names(runs) == ["started-later", "training", "finished-run"], "newest first, nothing lost"
+        assert column(runs, "new_metric")[0] == "1", "its new metric gets a column"
+        assert runs.table.cursor_key == done, "the cursor stays on its run"
+        assert set(runs.ticked) == {done}, "the ticks stay"
+        assert "3 runs" in app.query_one(StatusBar).activity
+        runs.refresh_running()
+        await settle(app, pilot)
+        assert sorted(runs.runs) == sorted([done, running, fresh]), "a second refresh adds nothing twice"
+
+
+async def test_stored_infinities_read_inf_in_the_list_and_the_diff(twin_prefix_store):
+    app = MltuiApp(Store(twin_prefix_store["uri"]), config=Config())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_first_experiment(app, pilot, "edge")
+        runs = app.query_one(RunList)
+        odd = names(runs).index("odd-values")
+        assert column(runs, "pos_inf")[odd] == "inf" and column(runs, "neg_inf")[odd] == "-inf"
+        await pilot.press("a")
+        await settle(app, pilot)
+        diff = app.query_one(DiffView)
+        for key, shown in (("pos_inf", "inf"), ("neg_inf", "-inf")):
+            row = next(row for row in diff.result.rows if row.key == key)
+            cell = next(cell for cell in row.cells if cell.text == shown)
+            assert cell.delta_text == "" and cell.verdict is None
+        screen = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        assert "e+308" not in screen

@@ -70,8 +70,8 @@ def _looks_like_table_json(head: bytes) -> bool:
     """An MLflow table JSON: an object with `columns` and `data` lists."""
     try:
         data = json.loads(head)
-    except ValueError:
-        # A head cut mid-document: judge by its opening and the keys it names.
+    except (ValueError, RecursionError):
+        # A head cut mid-document (or nested too deeply to parse): judge by its opening and the keys it names.
         return bool(_TABLE_START.match(head)) and b'"columns"' in head and b'"data"' in head
     return isinstance(data, dict) and isinstance(data.get("columns"), list) and isinstance(data.get("data"), list)
 
@@ -107,6 +107,8 @@ def _sniff_text(head: bytes) -> str:
             json.loads(head)
         except ValueError:
             return "text"
+        except RecursionError:
+            return "json"  # valid as far as it goes; the preview says it is nested too deeply
         return "mlflow_table" if _looks_like_table_json(head) else "json"
     return "text"
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
 import os
+import zlib
 from pathlib import Path
 
-from mltui.artifacts.limits import MAX_LINE, MIB, TEXT_LIMIT
+from mltui.artifacts.limits import DECODED_LIMIT, MAX_LINE, MIB, TEXT_LIMIT
 from mltui.text import strip_control
 
 
@@ -63,3 +65,26 @@ def count_lines(path: str | Path, chunk: int = MIB) -> int:
             lines += block.count(b"\n")
             last = block[-1:]
     return lines + (last != b"\n")
+
+
+def gzip_claimed_size(path: str | Path) -> int | None:
+    """The decompressed size a gzip file's trailer states (modulo 4 GiB; untrusted, for the note only)."""
+    with open(path, "rb") as fh:
+        if fh.seek(0, os.SEEK_END) < 18:
+            return None
+        fh.seek(-4, os.SEEK_END)
+        return int.from_bytes(fh.read(4), "little")
+
+
+def read_gzip_head(path: str | Path, limit: int = DECODED_LIMIT) -> tuple[bytes, bool]:
+    """The first `limit` decompressed bytes of a gzip file, and whether there was more.
+
+    Decompresses in bounded steps, so a 1 MB file that inflates to 1 GB costs `limit`.
+    Raises ValueError for a broken stream.
+    """
+    try:
+        with gzip.open(path, "rb") as fh:
+            data = fh.read(limit + 1)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise ValueError(f"cannot decompress: {exc}") from exc
+    return data[:limit], len(data) > limit

@@ -1,4 +1,4 @@
-"""Go to anything: a run id, a run name, `key=value`, or an id like an invocation_id."""
+"""Go to anything: a run id or its prefix, part of a run name, `key=value`, or an id like an invocation_id."""
 
 from __future__ import annotations
 
@@ -16,7 +16,10 @@ class GotoScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label("Go to: a run id, a run name, key=value (e.g. invocation_id=71f3f3199ea5e1f0) or an id")
+            yield Label(
+                "Go to: a run id or its first characters (7b81393b), part of a run name (any case), "
+                "key=value (e.g. invocation_id=71f3f3199ea5e1f0) or an id"
+            )
             yield Input(placeholder="paste here, Enter searches every experiment", id="goto-input")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

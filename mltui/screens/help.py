@@ -1,93 +1,143 @@
-"""The help screen: every key, grouped by pane."""
+"""The help screen: every key of every pane and screen, read from the bindings themselves.
+
+Nothing here lists keys by hand: the App hands over its panes (their widget
+classes, children included) and this module finds mltui's screens, then
+both read the `BINDINGS` the classes declare. A key added to a pane shows up
+here without anyone remembering to document it.
+"""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterable
+from typing import Any
+
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-KEYS: list[tuple[str, list[tuple[str, str]]]] = [
-    (
-        "Global",
-        [
-            ("Tab / Shift+Tab", "next / previous pane"),
-            ("q", "quit"),
-            ("?", "this help"),
-            ("Ctrl+P", "command palette"),
-            ("R", "reload"),
-            ("z", "maximize the focused pane"),
-        ],
-    ),
-    (
-        "Experiment tree",
-        [
-            ("↑ ↓ / j k", "move"),
-            ("Enter", "open experiment (or the ticked ones)"),
-            ("space", "tick experiment (several at once)"),
-            ("D", "show deleted experiments"),
-        ],
-    ),
-    (
-        "Run list",
-        [
-            ("space", "tick run (or a whole group)"),
-            ("a", "tick all loaded runs"),
-            ("A", "clear ticks"),
-            ("b", "make the highlighted run the baseline"),
-            ("c", "tick a parent run with its children"),
-            ("Enter", "fold a parent run or a group"),
-            ("/", "filter with MLflow search syntax (↑↓ history)"),
-            ("← →, s", "pick a column, cycle its sort"),
-            ("C", "choose columns"),
-            ("B", "group by a param or tag"),
-            ("D", "show deleted runs"),
-            ("w", "live refresh of running runs"),
-            (":", "go to run / id / key=value"),
-        ],
-    ),
-    (
-        "Run list: writes",
-        [
-            ("t / T", "tag / untag"),
-            ("r", "rename"),
-            ("n", "note"),
-            ("x", "delete (asks first)"),
-            ("u", "undo the last delete"),
-            ("", "none in --read-only mode"),
-        ],
-    ),
-    (
-        "Diff",
-        [
-            ("d", "changed rows only"),
-            ("m", "latest / best value"),
-            ("~", "flip a metric's direction"),
-            (".", "show system tags"),
-            ("Enter", "fold a section"),
-            ("e", "export Markdown / CSV / JSON"),
-            ("p", "chart the metric's history"),
-        ],
-    ),
-    ("Chart", [("x", "x axis: step / time"), ("l", "log scale"), ("S", "smoothing"), ("Esc", "close")]),
-]
+Section = tuple[str, list[tuple[str, str]]]  # a title, then (keys, what they do) rows
+
+PACKAGE = "mltui"
+
+
+def declared_bindings(cls: type) -> list[Binding]:
+    """The bindings `cls` and its mltui base classes declare (Textual's own are generic moves).
+
+    A subclass's binding of a key hides a base class's binding of it, as in Textual.
+    """
+    found: list[Binding] = []
+    taken: set[str] = set()
+    for base in cls.__mro__:
+        if not base.__module__.startswith(PACKAGE + "."):
+            continue
+        declared = list(Binding.make_bindings(base.__dict__.get("BINDINGS", [])))
+        found += [b for b in declared if b.key not in taken]
+        taken.update(b.key for b in declared)
+    return found
+
+
+def binding_rows(classes: Iterable[type], key_display: Callable[[Binding], str]) -> list[tuple[str, str]]:
+    """One row per action: its keys ("↑ k") and description; bindings without a description are left out."""
+    rows: dict[tuple[str, str], list[str]] = {}
+    for cls in dict.fromkeys(classes):
+        for binding in declared_bindings(cls):
+            if binding.description:
+                keys = rows.setdefault((binding.action, binding.description), [])
+                shown = key_display(binding)
+                if shown not in keys:
+                    keys.append(shown)
+    unique: dict[tuple[str, str], None] = {(" ".join(keys), what): None for (_, what), keys in rows.items()}
+    return list(unique)
+
+
+def screen_classes() -> list[type[Screen[Any]]]:
+    """Every screen class mltui defines (found by importing `mltui.screens`), help first."""
+    import mltui.screens
+
+    for module in pkgutil.iter_modules(mltui.screens.__path__):
+        importlib.import_module(f"mltui.screens.{module.name}")
+    found: list[type[Screen[Any]]] = []
+    pending: list[type[Screen[Any]]] = [Screen]
+    while pending:
+        for sub in pending.pop().__subclasses__():
+            pending.append(sub)
+            if sub.__module__.startswith("mltui.screens.") and sub not in found:
+                found.append(sub)
+    return sorted(found, key=lambda cls: (cls is not HelpScreen, class_title(cls)))
+
+
+def class_title(cls: type) -> str:
+    """`ChartScreen` -> `Chart`, `SaveArtifactScreen` -> `Save artifact`, `FilterBar` -> `Filter bar`."""
+    name = cls.__name__.removesuffix("Screen") or cls.__name__
+    words = "".join(f" {c.lower()}" if c.isupper() else c for c in name).split()
+    return " ".join(words).capitalize()
+
+
+def screen_sections(key_display: Callable[[Binding], str]) -> list[Section]:
+    """A section per mltui screen or dialog that has keys."""
+    sections = [(f"{class_title(cls)} (screen)", binding_rows([cls], key_display)) for cls in screen_classes()]
+    return [section for section in sections if section[1]]
+
+
+def pane_sections(panes: list[tuple[str, list[type]]], key_display: Callable[[Binding], str]) -> list[Section]:
+    """A section per pane (title, then the classes of the pane and its children, the pane's first).
+
+    A child widget's keys get a section of their own, once, naming every pane it is in
+    ("Virtual table (in Runs, Diff, Artifacts)"), so a key's context is clear.
+    """
+    homes: dict[type, list[str]] = {}
+    for title, classes in panes:
+        for cls in classes[1:]:
+            homes.setdefault(cls, []).append(title)
+    sections: list[Section] = []
+    for title, classes in panes:
+        sections.append((title, binding_rows(classes[:1], key_display)))
+        for cls in classes[1:]:
+            where = homes.pop(cls, None)
+            rows = binding_rows([cls], key_display) if where else []
+            if rows:
+                sections.append((f"{class_title(cls)} (in {', '.join(where or [])})", rows))
+    return sections
+
+
+def render_sections(sections: list[Section]) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold cyan", justify="right", max_width=24)
+    table.add_column()
+    for title, rows in sections:
+        table.add_row("", "")
+        table.add_row("", Text(title, style="bold underline"))
+        for keys, what in rows:
+            table.add_row(Text(keys), Text(what))
+    return table
 
 
 class HelpScreen(ModalScreen[None]):
-    """Lists the key map; any of escape, q or ? closes it."""
+    """The keys, grouped by pane, in a scrollable box; escape, q or ? closes it."""
 
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
 
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; background: $background 60%; }
+    #help-body { width: 80; max-width: 100%; height: 90%; border: round $accent; background: $surface; padding: 0 1; }
+    """
+
+    def __init__(self, sections: list[Section]) -> None:
+        super().__init__()
+        self.sections = sections
+
     def compose(self) -> ComposeResult:
-        table = Table.grid(padding=(0, 2))
-        table.add_column(style="bold cyan", justify="right")
-        table.add_column()
-        for title, keys in KEYS:
-            table.add_row("", "")
-            table.add_row("", f"[bold]{title}[/]")
-            for key, what in keys:
-                table.add_row(key, what)
-        with VerticalScroll(id="help-body"):
-            yield Static(table)
+        body = VerticalScroll(id="help-body")
+        body.border_title = "Keys"
+        body.border_subtitle = "↑↓ scroll · esc close"
+        with body:
+            yield Static(render_sections(self.sections), id="help-table")
+
+    def on_mount(self) -> None:
+        self.query_one("#help-body").focus()

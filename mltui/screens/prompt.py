@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, TextArea
+from textual.widgets import Button, Input, Label, Static, TextArea
 
 
 class PromptScreen(ModalScreen[str | None]):
@@ -49,27 +51,52 @@ class NoteScreen(ModalScreen[str | None]):
         self.dismiss(self.query_one(TextArea).text)
 
 
-class ConfirmScreen(ModalScreen[bool]):
-    """Yes or no; only `y` or the Yes button confirm."""
+class ConfirmScreen(ModalScreen[str]):
+    """Yes or no about the runs named in `lines`; returns "yes", "no" or "other".
+
+    Only `y` or the Yes button confirm. `other` labels a second choice (key
+    `a`), such as acting on the ticked runs instead of the highlighted one:
+    it is never the default, so nothing unseen is ever a silent target.
+    """
+
+    DEFAULT_CSS = """
+    #confirm-lines {
+        height: auto;
+        max-height: 12;
+        margin-top: 1;
+    }
+    """
 
     BINDINGS = [
-        Binding("y", "dismiss(True)", "Yes"),
-        Binding("n,escape", "dismiss(False)", "No"),
+        Binding("y", "choose('yes')", "Yes"),
+        Binding("n,escape", "choose('no')", "No"),
+        Binding("a", "choose('other')", "Other", show=False),
     ]
 
-    def __init__(self, question: str) -> None:
+    def __init__(self, question: str, lines: Sequence[str] = (), other: str | None = None) -> None:
         super().__init__()
         self.question = question
+        self.lines = list(lines)
+        self.other = other
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Text(self.question))
+            if self.lines:
+                with VerticalScroll(id="confirm-lines"):
+                    yield Static(Text("\n".join(self.lines)), id="confirm-names")
             with Horizontal(classes="buttons"):
                 yield Button("Yes (y)", variant="error", id="yes")
+                if self.other:
+                    yield Button(Text(f"{self.other} (a)"), id="other")
                 yield Button("No (n)", variant="primary", id="no")
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
 
+    def action_choose(self, choice: str) -> None:
+        if choice != "other" or self.other:
+            self.dismiss(choice)
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
+        self.dismiss(event.button.id or "no")

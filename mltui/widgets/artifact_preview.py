@@ -19,13 +19,13 @@ from rich.syntax import Syntax
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Container, Vertical
+from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from mltui.artifacts import Preview
 from mltui.text import clean, literal, strip_control
-from mltui.widgets.image_loader import image_widget
+from mltui.widgets.image_loader import ImageBox, image_widget
 from mltui.widgets.text_view import TextView
 from mltui.widgets.virtual_table import Column, VirtualTable
 
@@ -111,9 +111,7 @@ class ArtifactPreview(Vertical):
     ArtifactPreview #artifact-status { height: auto; max-height: 2; padding: 0 1; color: $text-muted; }
     ArtifactPreview #artifact-status.-error { color: $text-error; }
     ArtifactPreview ContentSwitcher { height: 1fr; }
-    ArtifactPreview #preview-message { padding: 1 2; }
-    ArtifactPreview #preview-image { height: 1fr; align: center middle; }
-    ArtifactPreview #preview-image Image { width: auto; height: auto; }
+    ArtifactPreview #preview-message { padding: 1 1; text-overflow: ellipsis; }
     """
 
     def compose(self) -> ComposeResult:
@@ -123,7 +121,7 @@ class ArtifactPreview(Vertical):
             yield TextView(id="preview-text")
             yield Tree(Text("$"), id="preview-structure")
             yield VirtualTable(table_cell, fixed_columns=1, id="preview-table")
-            yield Container(id="preview-image")
+            yield ImageBox(id="preview-image")
 
     @property
     def current(self) -> str | None:
@@ -149,11 +147,12 @@ class ArtifactPreview(Vertical):
         table = self.query_one("#preview-table", VirtualTable)
         table.set_columns([])
         table.set_rows([], keep_cursor=False)
-        self.query_one("#preview-image", Container).remove_children()
+        self.query_one("#preview-image", ImageBox).remove_children()
         self.query_one("#preview-structure", Tree).clear()
 
     async def show(self, name: str, preview: Preview, prepared: Any) -> None:
-        """Show file `name`'s `preview`, with what `prepare` made of it."""
+        """Show file `name`'s `preview`, with what `prepare` made of it; the previous one's content is dropped."""
+        self.clear()
         if preview.image is not None:
             await self._show_image(preview)
         elif preview.columns:
@@ -176,10 +175,8 @@ class ArtifactPreview(Vertical):
         if ImageWidget is None:
             self.show_message("This terminal cannot draw images here. Press s to save the file.")
             return
-        box = self.query_one("#preview-image", Container)
-        await box.remove_children()
-        await box.mount(ImageWidget(preview.image))
         self._switch("preview-image")
+        await self.query_one("#preview-image", ImageBox).show(preview.image)
 
     # -- structure tree (JSON / YAML / TOML) --------------------------------------
 

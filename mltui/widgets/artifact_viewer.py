@@ -16,6 +16,7 @@ from pathlib import Path
 from textual import on, work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
+from textual.message import Message
 from textual.widget import Widget
 
 from mltui.artifacts import (
@@ -31,6 +32,7 @@ from mltui.artifacts import (
 from mltui.artifacts.limits import TEXT_LIMIT
 from mltui.artifacts.tail import tail_preview, wants_tail
 from mltui.models import ArtifactEntry
+from mltui.screens.image import ImageScreen
 from mltui.screens.save_artifact import SaveArtifactScreen
 from mltui.sources import ArtifactSource
 from mltui.widgets.artifact_preview import ArtifactPreview, prepare
@@ -61,7 +63,16 @@ class ArtifactViewer(Widget):
         Binding("g", "go_start", "Start"),
         Binding("G", "go_end", "End"),
         Binding("t", "toggle_tree", "Tree/text"),
+        Binding("c", "compare", "Compare"),
+        Binding("f", "full_image", "Full screen"),
     ]
+
+    class CompareRequested(Message):
+        """The user asked to compare the file at `path` across the ticked runs (the App gathers them)."""
+
+        def __init__(self, path: str) -> None:
+            super().__init__()
+            self.path = path
 
     def __init__(
         self,
@@ -115,6 +126,8 @@ class ArtifactViewer(Widget):
         self.preview.show_message(
             "No run selected" if self.run_id is None else "Select a file and press Enter to preview"
         )
+        if self.run_id is None:
+            self.add_class("-empty")
         self.artifact_tree.show_run(self.run_id)
 
     @on(ArtifactTree.Status)
@@ -125,6 +138,8 @@ class ArtifactViewer(Widget):
         self.preview.set_status(event.text, error=event.error)
         if event.placeholder:
             self.preview.show_message(event.placeholder, error=event.error)
+        tree = self.artifact_tree
+        self.set_class(tree.root_listed and not tree.root.children, "-empty")  # the layout gives it less room
 
     # -- preview --------------------------------------------------------------
 
@@ -133,15 +148,30 @@ class ArtifactViewer(Widget):
         event.stop()
         entry = event.node.data
         if entry is not None and not entry.is_dir:
-            self._load_preview(entry)
+            self._preview_or_enlarge(entry)
 
     def action_preview(self) -> None:
         """Preview the file under the tree cursor (Enter outside the tree)."""
         node = self.artifact_tree.cursor_node
         if node is not None and node.data is not None and not node.data.is_dir:
-            self._load_preview(node.data)
+            self._preview_or_enlarge(node.data)
         elif node is not None:
             node.toggle()
+
+    def _preview_or_enlarge(self, entry: ArtifactEntry) -> None:
+        """Enter on a file previews it; Enter again on an image on show puts it on the whole screen."""
+        if entry == self._entry and self._showing_image():
+            self.action_full_image()
+        else:
+            self._load_preview(entry)
+
+    def _showing_image(self) -> bool:
+        return self._preview is not None and self._preview.image is not None and self.preview.current == "preview-image"
+
+    def action_full_image(self) -> None:
+        """Show the image on preview alone on the whole screen (Escape returns)."""
+        if self._preview is not None and self._preview.image is not None and self._entry is not None:
+            self.app.push_screen(ImageScreen(self._entry.path, self._preview.image))
 
     @work(exclusive=True, group="artifact-preview", exit_on_error=False)
     async def _load_preview(self, entry: ArtifactEntry) -> None:
@@ -150,6 +180,7 @@ class ArtifactViewer(Widget):
         if run_id is None:
             return
         self.preview.set_status(f"Loading {entry.path} ({human_size(entry.size)}) …")
+        self._preview = None  # the previous file's parsed data: not kept while the next one decodes
         try:
             if wants_tail(entry.name, entry.size):  # a big log: its last MiB only, never the whole file
                 data = await self.source.read_artifact_tail(run_id, entry.path, TEXT_LIMIT)
@@ -174,15 +205,18 @@ class ArtifactViewer(Widget):
 
     def _show_failure(self, entry: ArtifactEntry, message: str) -> None:
         self._preview = None
+        self.preview.clear()
         self.preview.set_status(message, error=True)
         self.preview.show_message(f"{entry.path}: {message}", error=True)
 
     # -- structure tree and navigation ------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Grey out the tree toggle unless the preview has a structure."""
+        """Grey out the tree toggle unless the preview has a structure, and `f` unless it is an image."""
         if action == "toggle_tree":
             return bool(self._preview and self._preview.has_tree) or None
+        if action == "full_image":
+            return self._showing_image() or None
         return True
 
     def action_toggle_tree(self) -> None:
@@ -203,6 +237,20 @@ class ArtifactViewer(Widget):
     def _cursor_entry(self) -> ArtifactEntry | None:
         node = self.artifact_tree.cursor_node
         return node.data if node is not None else None
+
+    @property
+    def highlighted_file(self) -> str | None:
+        """The artifact path of the file under the tree cursor (None on a folder or nothing)."""
+        entry = self._cursor_entry() if self.is_mounted else None
+        return entry.path if entry is not None and not entry.is_dir and entry.path else None
+
+    def action_compare(self) -> None:
+        """Ask the App to compare the file under the cursor across the ticked runs."""
+        path = self.highlighted_file
+        if path is None:
+            self.preview.set_status("c compares a file across the ticked runs: move the cursor to one")
+            return
+        self.post_message(self.CompareRequested(path))
 
     def action_save(self) -> None:
         """Ask for a local path and save the file or folder under the cursor there."""

@@ -6,13 +6,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual import on
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from mltui.models import Experiment
+from mltui.models import Experiment, RegisteredModel
+from mltui.screens.prompt import PromptScreen
+from mltui.sources import ModelSource
 from mltui.text import clean
+from mltui.widgets.models_tree import LoggedModelsEntry, ModelEntry, ModelsNodeData, ModelsSection, MoreModels
 
 
 @dataclass
@@ -28,7 +32,10 @@ def split_name(name: str) -> list[str]:
     return parts or [name or "(unnamed)"]
 
 
-class ExperimentTree(Tree[Experiment | Folder]):
+NodeData = Experiment | Folder | ModelsNodeData
+
+
+class ExperimentTree(Tree[NodeData]):
     """Every experiment, folded by `/` in its name; Enter opens, space ticks."""
 
     BINDINGS = [
@@ -37,6 +44,7 @@ class ExperimentTree(Tree[Experiment | Folder]):
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
         Binding("D", "toggle_deleted", "Deleted"),
+        Binding("slash", "filter_models", "Filter models", show=False),
     ]
 
     class Opened(Message):
@@ -49,13 +57,28 @@ class ExperimentTree(Tree[Experiment | Folder]):
     class DeletedToggled(Message):
         """The user asked to show or hide deleted experiments (see `show_deleted`)."""
 
-    def __init__(self, **kwargs) -> None:
+    class ModelOpened(Message):
+        """The user asked for the versions of a registered model."""
+
+        def __init__(self, model: RegisteredModel) -> None:
+            self.model = model
+            super().__init__()
+
+    class LoggedModelsOpened(Message):
+        """The user asked for the logged models of these experiments."""
+
+        def __init__(self, experiments: list[Experiment]) -> None:
+            self.experiments = experiments
+            super().__init__()
+
+    def __init__(self, models: ModelSource | None = None, **kwargs) -> None:
         super().__init__("Experiments", **kwargs)
+        self.models_section = ModelsSection(self, models)
         self.show_root = False
         self.guide_depth = 2
         self.show_deleted = False
         self.ticked: dict[str, Experiment] = {}
-        self._experiment_nodes: dict[str, TreeNode[Experiment | Folder]] = {}
+        self._experiment_nodes: dict[str, TreeNode[NodeData]] = {}
         self._counts: dict[str, int] = {}
 
     # -- filling -------------------------------------------------------------
@@ -65,7 +88,7 @@ class ExperimentTree(Tree[Experiment | Folder]):
         current = self.cursor_node.data if self.cursor_node else None
         self.clear()
         self._experiment_nodes.clear()
-        folders: dict[str, TreeNode[Experiment | Folder]] = {}
+        folders: dict[str, TreeNode[NodeData]] = {}
         for exp in sorted(experiments, key=lambda e: [part.lower() for part in split_name(e.name)]):
             parent = self.root
             parts = split_name(exp.name)
@@ -78,7 +101,14 @@ class ExperimentTree(Tree[Experiment | Folder]):
             self._experiment_nodes[exp.experiment_id] = node
         self.ticked = {k: v for k, v in self.ticked.items() if k in self._experiment_nodes}
         if isinstance(current, Experiment) and current.experiment_id in self._experiment_nodes:
-            self.move_cursor(self._experiment_nodes[current.experiment_id])
+            self._place_cursor(self._experiment_nodes[current.experiment_id])
+        elif self.root.children:
+            self._place_cursor(self.root.children[0])  # a cursor from the start: the user sees where keys go
+        self._attach_models(current)
+
+    def _place_cursor(self, node: TreeNode[NodeData]) -> None:
+        self.get_node_at_line(0)  # lays the lines out first, so the node's line number is current
+        self.move_cursor(node)
 
     def set_counts(self, counts: Mapping[str, int]) -> None:
         """Show run counts once they arrive (they come after the names)."""
@@ -108,7 +138,7 @@ class ExperimentTree(Tree[Experiment | Folder]):
         for exp_id, node in self._experiment_nodes.items():
             exp = node.data
             if isinstance(exp, Experiment) and name_or_id in (exp_id, exp.name):
-                self.move_cursor(node)
+                self._place_cursor(node)
                 return exp
         return None
 
@@ -118,7 +148,9 @@ class ExperimentTree(Tree[Experiment | Folder]):
         node = self.cursor_node
         if node is None:
             return
-        if self.ticked:
+        if self.models_section.contains(node):
+            self._open_models_node(node)
+        elif self.ticked:
             self.post_message(self.Opened(list(self.ticked.values())))
         elif isinstance(node.data, Experiment):
             self.post_message(self.Opened([node.data]))
@@ -139,3 +171,55 @@ class ExperimentTree(Tree[Experiment | Folder]):
     def action_toggle_deleted(self) -> None:
         self.show_deleted = not self.show_deleted
         self.post_message(self.DeletedToggled())
+
+    # -- the Models section (see ModelsSection) -----------------------------------
+
+    def _attach_models(self, current: NodeData | None) -> None:
+        """Put the Models section back below the experiments, the cursor on the same model."""
+        self.models_section.attach()
+        if isinstance(current, ModelEntry):
+            node = self.models_section.node_for(current.model.name)
+            if node is not None:
+                self.move_cursor(node)
+
+    def _open_models_node(self, node: TreeNode[NodeData]) -> None:
+        data = node.data
+        if isinstance(data, ModelEntry):
+            self.post_message(self.ModelOpened(data.model))
+        elif isinstance(data, MoreModels):
+            self.models_section.more()
+        elif isinstance(data, LoggedModelsEntry):
+            self.post_message(self.LoggedModelsOpened(list(self.ticked.values()) or self.experiments()))
+        else:
+            node.toggle()
+
+    @on(Tree.NodeExpanded)
+    def _node_expanded(self, event: Tree.NodeExpanded[NodeData]) -> None:
+        if event.node is self.models_section.node:
+            self.models_section.expanded()
+
+    def action_filter_models(self) -> None:
+        """Filter registered models with MLflow's registry syntax, e.g. `name LIKE '%churn%'`."""
+        if not self.models_section.contains(self.cursor_node):
+            self.notify("/ filters the Models section: move the cursor there first.", severity="warning")
+            return
+
+        def chosen(text: str | None) -> None:
+            if text is not None:
+                self.models_section.reload(text.strip())
+
+        prompt = PromptScreen(
+            "Filter registered models (MLflow syntax; empty shows all)",
+            value=self.models_section.filter_string,
+            placeholder="name LIKE '%churn%'",
+        )
+        self.app.push_screen(prompt, chosen)
+
+    def update_model(self, model: RegisteredModel) -> None:
+        """Show a registered model as it now is (its aliases moved)."""
+        self.models_section.update_model(model)
+
+    def reload_models(self) -> None:
+        """Fetch the Models section again, if it was ever opened."""
+        if self.models_section.loaded:
+            self.models_section.reload()

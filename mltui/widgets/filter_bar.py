@@ -12,7 +12,7 @@ from textual.widgets import Input, Static
 
 
 class FilterInput(Input):
-    """MLflow search syntax; up/down walk the history, Esc closes."""
+    """MLflow search syntax; up/down walk the history like a shell (most recent first), Esc closes."""
 
     BINDINGS = [
         Binding("up", "history(-1)", "Older", show=False),
@@ -25,14 +25,24 @@ class FilterInput(Input):
 
     def __init__(self, history: list[str], *, id: str | None = None) -> None:
         super().__init__(placeholder="metrics.accuracy > 0.9 and params.C = '0.5'   (Enter apply, Esc close)", id=id)
-        self.history = history
+        self.history = history  # oldest first; shared with the config, which appends
         self._position = len(history)
+        self._draft = ""
+
+    def start_over(self, value: str) -> None:
+        """Show `value`; the next up gives the most recent filter, and down past it gives `value` back."""
+        self.value = value
+        self._draft = value
+        self._position = len(self.history)
+        self.cursor_position = len(value)
 
     def action_history(self, step: int) -> None:
         if not self.history:
             return
+        if self._position == len(self.history):
+            self._draft = self.value  # what the user was typing comes back at the end
         self._position = max(0, min(len(self.history), self._position + step))
-        self.value = self.history[self._position] if self._position < len(self.history) else ""
+        self.value = self.history[self._position] if self._position < len(self.history) else self._draft
         self.cursor_position = len(self.value)
 
     def action_close(self) -> None:
@@ -72,7 +82,7 @@ class FilterBar(Vertical):
         """Show the box holding the filter in force, ready to edit."""
         box = self.query_one(FilterInput)
         box.display = True
-        box.value = current
+        box.start_over(current)
         box.focus()
 
     def accepted(self) -> bool:

@@ -1,4 +1,4 @@
-"""textual-image's Image widget, imported after the first frame, or None where it cannot start.
+"""textual-image's Image widget, imported after the first frame (None where it cannot start), and a box that fits it.
 
 textual-image queries the terminal (cell size, Sixel, Kitty graphics) when it
 is imported, which only works before the app takes over the terminal, and it
@@ -17,6 +17,8 @@ import sys
 import threading
 from collections.abc import Iterator
 from typing import Any
+
+from textual.containers import Container
 
 logging.getLogger("textual_image").addHandler(logging.NullHandler())
 
@@ -110,3 +112,70 @@ def _import_widget(kind: str) -> type | None:
     # terminal, Unicode elsewhere: right unless the probe found Sixel or Kitty graphics.
     chosen: type = {"sixel": widget.SixelImage, "tgp": widget.TGPImage}.get(kind, widget.Image)
     return chosen
+
+
+def cell_pixels() -> tuple[int, int]:
+    """The terminal's cell size in pixels as textual-image measured it (VT340's 10x20 if unknown)."""
+    try:
+        from textual_image._terminal import get_cell_size
+
+        size = get_cell_size()
+        if size.width > 0 and size.height > 0:
+            return size.width, size.height
+    except Exception:  # noqa: BLE001 - no terminal answer: assume the common cell
+        pass
+    return 10, 20
+
+
+def fit_cells(pixels: tuple[int, int], box: tuple[int, int], cell: tuple[int, int]) -> tuple[int, int]:
+    """The largest (columns, rows) inside `box` that shows a `pixels`-sized image undistorted.
+
+    Small images grow to fill the box too: a 64-pixel plot in a 200-column pane
+    is unreadable at its own size.
+    """
+    (width, height), (columns, rows), (cell_w, cell_h) = pixels, box, cell
+    if min(width, height, columns, rows, cell_w, cell_h) <= 0:
+        return 0, 0
+    scale = min(columns * cell_w / width, rows * cell_h / height)
+    return max(1, min(columns, round(width * scale / cell_w))), max(1, min(rows, round(height * scale / cell_h)))
+
+
+class ImageBox(Container):
+    """One image scaled to fill this box (aspect kept), fitted again on every resize.
+
+    Both the artifact pane and the full-screen image use it; being sized from
+    the box's own size, a pane that is maximized (`z`) or resized redraws it.
+    """
+
+    DEFAULT_CSS = """
+    ImageBox { align: center middle; height: 1fr; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.pixels = (0, 0)
+
+    async def show(self, image: Any) -> None:
+        """Replace what the box shows with `image` (a PIL image)."""
+        await self.remove_children()
+        widget = image_widget()
+        if widget is None:
+            return
+        self.pixels = image.size
+        await self.mount(widget(image))
+        self._fit()
+
+    async def clear(self) -> None:
+        self.pixels = (0, 0)
+        await self.remove_children()
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        if not self.children:
+            return
+        columns, rows = fit_cells(self.pixels, (self.size.width, self.size.height), cell_pixels())
+        image = self.children[0]
+        image.styles.width = max(1, columns)
+        image.styles.height = max(1, rows)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.message import Message
-from textual.timer import Timer
 from textual.widgets import Static
 
 from mltui.config import Config
@@ -27,7 +27,7 @@ from mltui.runview import (
 )
 from mltui.screens.pick import PickColumnsScreen, PickOneScreen
 from mltui.sources import RunSource, TriageWriter
-from mltui.ticks import Ticks
+from mltui.ticks import Ticks, family_baseline, tick_summary
 from mltui.widgets.filter_bar import FilterBar, FilterInput
 from mltui.widgets.run_columns import (
     SAMPLE_ROWS,
@@ -38,6 +38,8 @@ from mltui.widgets.run_columns import (
     visible_columns,
 )
 from mltui.widgets.run_layout import RunLayout
+from mltui.widgets.run_live import LiveRefresh
+from mltui.widgets.run_messages import Progress, RunHighlighted, TicksChanged, TickSummary
 from mltui.widgets.triage import TRIAGE_BINDINGS, Triage
 from mltui.widgets.virtual_table import Column, VirtualTable
 
@@ -64,29 +66,11 @@ class RunList(Vertical):
         *TRIAGE_BINDINGS,
     ]
 
-    class TicksChanged(Message):
-        """The ticked runs or the baseline changed."""
-
-        def __init__(self, runs: list[Run], baseline_id: str | None) -> None:
-            self.runs = runs
-            self.baseline_id = baseline_id
-            super().__init__()
-
-    class RunHighlighted(Message):
-        """The cursor moved to another run (or to none)."""
-
-        def __init__(self, run: Run | None) -> None:
-            self.run = run
-            super().__init__()
-
-    class Progress(Message):
-        """How far loading got; `error` is one line when it failed."""
-
-        def __init__(self, loaded: int, done: bool, error: str | None = None) -> None:
-            self.loaded = loaded
-            self.done = done
-            self.error = error
-            super().__init__()
+    # What the list tells the App (see mltui.widgets.run_messages).
+    TicksChanged: TypeAlias = TicksChanged
+    RunHighlighted: TypeAlias = RunHighlighted
+    TickSummary: TypeAlias = TickSummary
+    Progress: TypeAlias = Progress
 
     def __init__(self, config: Config, runs: RunSource, writer: TriageWriter, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -97,6 +81,7 @@ class RunList(Vertical):
         self.runs: dict[str, Run] = {}
         self.ticks = Ticks()
         self.experiments: list[Experiment] = []
+        self.experiment_names: dict[str, str] = {}  # every experiment listed this session: ticks outlive lists
         self.lookup: str | None = None
         self.filter_string = ""
         self.sort: tuple[str, bool] | None = None  # (column, descending)
@@ -106,7 +91,8 @@ class RunList(Vertical):
         self.keys: dict[str, set[str]] = {"m": set(), "p": set(), "t": set()}
         self.fetching = False
         self._parent_ids: set[str] = set()
-        self._live: Timer | None = None
+        self.live = LiveRefresh(self, runs, config.live_interval)
+        self.newest_start = 0  # epoch ms: live refresh asks for runs started since
         self._ctx = CellContext(self.ticked, None, {})
 
     def compose(self) -> ComposeResult:
@@ -123,6 +109,7 @@ class RunList(Vertical):
     def open(self, experiments: list[Experiment]) -> None:
         """List the runs of `experiments`, cancelling any load in progress."""
         self.experiments = experiments
+        self._remember_names(experiments)
         self.lookup = None
         self.filter_string = ""
         self.sort = None
@@ -135,11 +122,16 @@ class RunList(Vertical):
         self.workers.cancel_group(self, "runs")
         self.lookup = text
         self.experiments = experiments
+        self._remember_names(experiments)
         self.group_by = None
         self._reset()
         self._add_runs(runs)
         self._update_title()
         self.post_message(self.Progress(len(runs), done=True))
+        self._post_tick_summary()
+
+    def _remember_names(self, experiments: list[Experiment]) -> None:
+        self.experiment_names.update((e.experiment_id, e.name) for e in experiments)
 
     def _update_title(self) -> None:
         title = ListTitle(
@@ -150,7 +142,7 @@ class RunList(Vertical):
             self.sort,
             self.group_by,
             self.show_deleted,
-            live=self._live is not None,
+            live=self.live.on,
         )
         self.query_one("#run-list-title", Static).update(Text.assemble(*title.parts()))
 
@@ -198,12 +190,14 @@ class RunList(Vertical):
             self.row_layout.relayout()
         self._update_title()
         self.post_message(self.Progress(len(self.runs), done=True))
+        self._post_tick_summary()
 
     def _reset(self) -> None:
         self.runs.clear()
         self.sorted_here = False
         self.row_layout.reset()
         self._parent_ids.clear()
+        self.newest_start = 0
         self.keys = {"m": set(), "p": set(), "t": set()}
         self.table.set_rows([], keep_cursor=False)
         self._ctx.experiment_names = {e.experiment_id: e.name for e in self.experiments}
@@ -212,16 +206,22 @@ class RunList(Vertical):
     def _add_runs(self, runs: list[Run]) -> None:
         """Take in one page: new keys may add columns; rows append when they can."""
         append = self._can_append(runs)
-        for run in runs:
-            self.runs[run.run_id] = run
-            if run.parent_id:
-                self._parent_ids.add(run.parent_id)
-        if add_keys(self.keys, runs) or not self.table.columns:
-            self._set_columns()
+        self._take_in(runs)
         if append:
             self.table.append_rows([RunRow(run) for run in runs])
             return
         self.row_layout.take_page(runs)
+
+    def _take_in(self, runs: list[Run]) -> None:
+        """Hold `runs` and note their parents, start times and keys (new keys add columns)."""
+        for run in runs:
+            self.runs[run.run_id] = run
+            if run.parent_id:
+                self._parent_ids.add(run.parent_id)
+            if run.start_time and run.start_time > self.newest_start:
+                self.newest_start = run.start_time
+        if add_keys(self.keys, runs) or not self.table.columns:
+            self._set_columns()
 
     def _can_append(self, runs: list[Run]) -> bool:
         """Plain pages append; nesting, groups and local sorts need a rebuild."""
@@ -308,6 +308,26 @@ class RunList(Vertical):
     def _ticks_changed(self) -> None:
         self.table.invalidate()
         self.post_message(self.TicksChanged(list(self.ticked.values()), self.baseline_id))
+        self._post_tick_summary()
+
+    def _post_tick_summary(self) -> None:
+        listed = {e.experiment_id for e in self.experiments}
+        self.post_message(self.TickSummary(tick_summary(self.ticked.values(), self.runs, listed)))
+
+    def experiment_name(self, run: Run) -> str:
+        return self.experiment_names.get(run.experiment_id, run.experiment_id)
+
+    def unlisted(self, runs: list[Run]) -> int:
+        """How many of `runs` this list does not show."""
+        return sum(run.run_id not in self.runs for run in runs)
+
+    def highlight_run(self, run_id: str) -> bool:
+        """Put the cursor on a listed run (the App's "go to this run"); False when it is not shown."""
+        index = self.table.index_of(run_id)
+        if index is None:
+            return False
+        self.table.cursor_row = index
+        return True
 
     def highlighted_run(self) -> Run | None:
         row = self.table.cursor_row_object
@@ -320,10 +340,15 @@ class RunList(Vertical):
             self._ticks_changed()
 
     def action_tick_family(self) -> None:
+        """Tick a run with its children; in a sweep, a child that shares metrics becomes the baseline."""
         run = self.highlighted_run()
-        if run is not None:
-            self.ticks.toggle([run, *(r for r in self.runs.values() if r.parent_id == run.run_id)])
-            self._ticks_changed()
+        if run is None:
+            return
+        children = [r for r in self.runs.values() if r.parent_id == run.run_id]
+        self.ticks.toggle([run, *children])
+        if children and run.run_id in self.ticked:
+            self.ticks.make_baseline(family_baseline(run, children))
+        self._ticks_changed()
 
     def action_tick_all(self) -> None:
         self.ticks.add(self.runs)
@@ -435,25 +460,29 @@ class RunList(Vertical):
             self.load()
 
     def action_toggle_live(self) -> None:
-        if self._live is not None:
-            self._live.stop()
-            self._live = None
-        else:
-            self._live = self.set_interval(self.config.live_interval, self.refresh_running)
+        self.live.toggle()
         self._update_title()
 
-    @work(exclusive=True, group="live")
-    async def refresh_running(self) -> None:
-        """Refresh RUNNING runs in place: cursor, ticks and order stay."""
-        if self.fetching or not self.experiments:
+    def refresh_running(self) -> None:
+        """One live refresh now (the timer calls this too)."""
+        self.live.refresh()
+
+    def live_failed(self, message: str) -> None:
+        self.post_message(self.Progress(len(self.runs), done=True, error=message))
+
+    def add_new_runs(self, new: list[Run]) -> None:
+        """Runs created since the list loaded: newest first, at the top; cursor and ticks stay on their runs."""
+        if not new:
             return
-        running = [run.run_id for run in self.runs.values() if run.status == "RUNNING"]
-        try:
-            fresh = await self.source.refresh_runs([e.experiment_id for e in self.experiments], running)
-        except StoreError as exc:
-            self.post_message(self.Progress(len(self.runs), done=True, error=f"live refresh: {exc}"))
-            return
-        self.replace_runs(fresh)
+        new.sort(key=lambda r: -(r.start_time or 0))
+        older = list(self.runs.values())
+        self.runs.clear()
+        self._take_in(new)
+        self.runs.update((run.run_id, run) for run in older)
+        self.row_layout.rebuild_now()
+        self._update_title()
+        self.post_message(self.Progress(len(self.runs), done=True))
+        self._post_tick_summary()
 
     # -- writes (see Triage) ----------------------------------------------------------
 

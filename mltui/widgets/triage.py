@@ -14,6 +14,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 
+from mltui.formatting import plural
 from mltui.models import NOTE_TAG, Run, StoreError
 from mltui.screens.pick import PickOneScreen
 from mltui.screens.prompt import ConfirmScreen, NoteScreen, PromptScreen
@@ -41,6 +42,10 @@ class TriageHost(Protocol):
 
     def highlighted_run(self) -> Run | None: ...
 
+    def experiment_name(self, run: Run) -> str: ...
+
+    def unlisted(self, runs: list[Run]) -> int: ...
+
     def replace_runs(self, fresh: list[Run]) -> None: ...
 
     def forget_runs(self, run_ids: list[str]) -> None: ...
@@ -60,8 +65,7 @@ class TriageHost(Protocol):
     def run_worker(self, work: Coroutine[Any, Any, None], *, group: str = ...) -> object: ...
 
 
-def plural(count: int) -> str:
-    return "s" if count > 1 else ""
+MAX_NAMED = 200  # runs listed one by one in a confirmation; more are counted
 
 
 class Triage:
@@ -104,7 +108,7 @@ class Triage:
                 return
             self._write(run, "tagged", lambda: self.writer.set_tag(run.run_id, key.strip(), value.strip()))
 
-        prompt = PromptScreen(f"Tag run {clean(run.name)} (key=value)", placeholder="reviewed=yes")
+        prompt = PromptScreen(f"Tag run {self.describe(run)} with key=value", placeholder="reviewed=yes")
         self.host.app.push_screen(prompt, chosen)
 
     def untag(self) -> None:
@@ -121,7 +125,7 @@ class Triage:
                 self._write(run, "untagged", lambda: self.writer.delete_tag(run.run_id, key))
 
         options = [(k, f"{k} = {clean(run.tags[k], max_len=40)}") for k in keys]
-        self.host.app.push_screen(PickOneScreen(f"Remove which tag from {clean(run.name)}?", options), chosen)
+        self.host.app.push_screen(PickOneScreen(f"Remove which tag from {self.describe(run)}?", options), chosen)
 
     def rename(self) -> None:
         run = self._target()
@@ -132,7 +136,7 @@ class Triage:
             if name and name.strip() and name.strip() != run.name:
                 self._write(run, "renamed", lambda: self.writer.rename_run(run.run_id, name.strip()))
 
-        self.host.app.push_screen(PromptScreen("New name", value=run.name), chosen)
+        self.host.app.push_screen(PromptScreen(f"New name for {self.describe(run)}", value=run.name), chosen)
 
     def note(self) -> None:
         run = self._target()
@@ -143,22 +147,47 @@ class Triage:
             if note is not None and note != run.tags.get(NOTE_TAG, ""):
                 self._write(run, "noted", lambda: self.writer.set_tag(run.run_id, NOTE_TAG, note))
 
-        self.host.app.push_screen(NoteScreen(f"Note on {clean(run.name)}", run.tags.get(NOTE_TAG, "")), chosen)
+        self.host.app.push_screen(NoteScreen(f"Note on {self.describe(run)}", run.tags.get(NOTE_TAG, "")), chosen)
+
+    def describe(self, run: Run) -> str:
+        """A run as a confirmation names it: name, short id and experiment."""
+        experiment = clean(self.host.experiment_name(run), max_len=60)
+        return f"{clean(run.name, max_len=60)}  {run.short_id}  ({experiment})"
 
     def delete(self) -> None:
-        """Soft-delete the ticked runs, or the highlighted one, after a yes."""
+        """Soft-delete the highlighted run after a yes; the ticked runs only when chosen explicitly."""
         run = self._target()
         if run is None:
             return
-        victims = list(self.host.ticked.values()) or [run]
-        names = ", ".join(clean(r.name, max_len=30) for r in victims[:5]) + ("…" if len(victims) > 5 else "")
-        question = f"Delete {len(victims)} run{plural(len(victims))}: {names}?\n(soft delete: u restores)"
+        ticked = list(self.host.ticked.values())
+        other = None
+        if ticked and [r.run_id for r in ticked] != [run.run_id]:
+            other = f"The {plural(len(ticked), 'ticked run')} instead…"
 
-        def confirmed(yes: bool | None) -> None:
-            if yes:
+        def answered(choice: str | None) -> None:
+            if choice == "yes":
+                self.host.run_worker(self._delete([run.run_id]), group="writes")
+            elif choice == "other":
+                self._confirm_delete(ticked)
+
+        question = "Delete this run? (soft delete: u restores)"
+        self.host.app.push_screen(ConfirmScreen(question, [self.describe(run)], other), answered)
+
+    def _confirm_delete(self, victims: list[Run]) -> None:
+        """Ask again, naming every ticked run with its experiment (those not in this list said so)."""
+        lines = [self.describe(r) for r in victims[:MAX_NAMED]]
+        if len(victims) > MAX_NAMED:
+            lines.append(f"… and {plural(len(victims) - MAX_NAMED, 'more run')}")
+        question = f"Delete {plural(len(victims), 'ticked run')}? (soft delete: u restores)"
+        unseen = self.host.unlisted(victims)
+        if unseen:
+            question += f"\n{plural(unseen, 'of them is', 'of them are')} not in the list shown."
+
+        def answered(choice: str | None) -> None:
+            if choice == "yes":
                 self.host.run_worker(self._delete([r.run_id for r in victims]), group="writes")
 
-        self.host.app.push_screen(ConfirmScreen(question), confirmed)
+        self.host.app.push_screen(ConfirmScreen(question, lines), answered)
 
     def undo_delete(self) -> None:
         if not self._writable():
@@ -193,7 +222,7 @@ class Triage:
         if done:
             self.deleted.append(done)
             self.host.forget_runs(done)
-            self.host.notify(f"Deleted {len(done)} run{plural(len(done))} (u restores)", markup=False)
+            self.host.notify(f"Deleted {plural(len(done), 'run')} (u restores)", markup=False)
 
     async def _restore(self, run_ids: list[str]) -> None:
         try:
@@ -202,5 +231,5 @@ class Triage:
         except StoreError as exc:
             self.host.notify(str(exc), severity="error", markup=False)
             return
-        self.host.notify(f"Restored {len(run_ids)} run{plural(len(run_ids))}", markup=False)
+        self.host.notify(f"Restored {plural(len(run_ids), 'run')}", markup=False)
         self.host.load()
