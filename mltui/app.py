@@ -325,7 +325,7 @@ class MltuiApp(App[None]):
         if self.ENABLE_COMMAND_PALETTE:
             sections[0][1].append((self.get_key_display(Binding(self.COMMAND_PALETTE_BINDING, "")), "Command palette"))
         panes = []
-        for pane_id, title in PANES:
+        for pane_id, title in [*PANES, ("versions", "Model versions")]:
             pane = main.query_one(f"#{pane_id}")
             panes.append((title, list(dict.fromkeys(type(n) for n in pane.walk_children(with_self=True)))))
         return sections + pane_sections(panes, self.get_key_display) + screen_sections(self.get_key_display)
@@ -354,17 +354,17 @@ class MltuiApp(App[None]):
     def _versions_pane(self) -> ModelVersions:
         """The versions list shares the run list's place; hidden until a model is opened."""
         pane = ModelVersions(self.store, self.store, id="versions")
-        pane.display = False
+        pane.add_class("-swapped-out")
         return pane
 
     def show_runs_pane(self) -> None:
-        self.query_one(ModelVersions).display = False
-        self.query_one(RunList).display = True
+        self.query_one(ModelVersions).add_class("-swapped-out")
+        self.query_one(RunList).remove_class("-swapped-out")
 
     def show_versions_pane(self) -> None:
-        self.query_one(RunList).display = False
+        self.query_one(RunList).add_class("-swapped-out")
         versions = self.query_one(ModelVersions)
-        versions.display = True
+        versions.remove_class("-swapped-out")
         versions.table.focus()
 
     @on(ExperimentTree.ModelOpened)
@@ -420,7 +420,7 @@ class MltuiApp(App[None]):
     def _reload_models(self) -> None:
         self.query_one(ExperimentTree).reload_models()
         versions = self.query_one(ModelVersions)
-        if versions.display:
+        if not versions.has_class("-swapped-out"):
             versions.load()
 
     # -- layout ----------------------------------------------------------------
@@ -458,7 +458,9 @@ class MltuiApp(App[None]):
         self._set_current(pane_id)
         main = self.screen_stack[0]
         versions = main.query_one(ModelVersions)
-        pane = versions if pane_id == "runs" and versions.display else main.query_one(f"#{pane_id}")
+        pane = (
+            versions if pane_id == "runs" and not versions.has_class("-swapped-out") else main.query_one(f"#{pane_id}")
+        )
 
         def focus() -> None:
             chain = [w for w in main.focus_chain if w is pane or pane in w.ancestors]

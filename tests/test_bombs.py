@@ -379,6 +379,8 @@ async def test_every_bomb_previews_in_the_pane_with_a_note_and_a_bounded_peak(bo
 
 
 async def test_moving_on_releases_the_previous_preview(bomb_run):
+    import mlflow  # noqa: F401 - the store imports it in a background thread: not while memory is traced
+
     app = Harness(bomb_run["uri"])
     async with app.run_test(size=(160, 48)) as pilot:
         viewer = app.query_one(ArtifactViewer)

@@ -128,7 +128,7 @@ async def test_two_runs_show_their_difference_without_maximizing(classifier_stor
 
 async def test_hints_say_how_many_columns_are_off_screen(classifier_store):
     app = MltuiApp(Store(classifier_store["uri"]), config=Config())
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(100, 30)) as pilot:  # every pane shows: the diff gets about a third
         await open_first_experiment(app, pilot, "classifier")
         await tick(pilot, app.query_one(RunList), classifier_store["runs"])
         table = app.query_one(DiffView).table
