@@ -33,6 +33,7 @@ from mltui.widgets.experiment_tree import ExperimentTree
 from mltui.widgets.key_footer import KeyFooter
 from mltui.widgets.model_versions import ModelVersions
 from mltui.widgets.pane_tabs import PANES, PaneTabs
+from mltui.widgets.run_detail import RunDetailView
 from mltui.widgets.run_list import RunList
 from mltui.widgets.status_bar import StatusBar
 
@@ -375,6 +376,13 @@ class MltuiApp(App[None]):
     @on(ExperimentTree.LoggedModelsOpened)
     def _logged_models_opened(self, event: ExperimentTree.LoggedModelsOpened) -> None:
         self.show_logged_models(event.experiments)
+
+    @on(RunDetailView.LoggedModelsRequested)
+    def _detail_logged_models(self, event: RunDetailView.LoggedModelsRequested) -> None:
+        by_id = {e.experiment_id: e for e in self.known_experiments()}
+        self.show_logged_models(
+            [by_id.get(event.experiment_id) or Experiment(event.experiment_id, event.experiment_id)]
+        )
 
     def show_logged_models(self, experiments: list[Experiment]) -> None:
         """List the MLflow 3 logged models of `experiments` in the versions pane (also for the run detail)."""

@@ -25,8 +25,10 @@ from mltui.widgets.diff_view import DiffView
 from mltui.widgets.experiment_tree import ExperimentTree
 from mltui.widgets.model_versions import ModelVersions
 from mltui.widgets.models_tree import ModelEntry, ModelsHeading, ModelsNote
+from mltui.widgets.run_detail import RunDetailView
 from mltui.widgets.run_list import RunList
 from mltui.widgets.status_bar import StatusBar
+from mltui.widgets.virtual_table import VirtualTable
 
 ACCURACIES = (0.80, 0.85, 0.92)
 
@@ -353,6 +355,20 @@ async def test_logged_models_from_the_tree(registry_store):
         await settle(app, pilot)
         assert app.query_one(RunList).highlighted_run().run_id == registry_store["runs"][2]
         assert "not in the list" not in app.query_one(StatusBar).error
+
+
+async def test_logged_models_from_the_run_detail(registry_store):
+    app = MltuiApp(Store(registry_store["uri"]), experiment="churn", config=Config())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        detail = app.query_one(RunDetailView)
+        await focus_by_tab(pilot, app, detail.query_one(VirtualTable))
+        await pilot.press("L")
+        await settle(app, pilot)
+        versions = app.query_one(ModelVersions)
+        rows = cell_texts(versions.table)
+        assert versions.display and not app.query_one(RunList).display
+        assert [row[1] for row in rows] == ["churn-xgb"]
 
 
 # -- pure helpers: labels, cells, quoting ----------------------------------------------

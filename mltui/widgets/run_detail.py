@@ -19,6 +19,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import Static
 
 from mltui.diff import SYSTEM_TAG_PREFIX, format_values
@@ -183,7 +184,17 @@ def detail_value(line: DetailLine, column: Column) -> tuple[str, str]:
 class RunDetailView(Vertical):
     """The highlighted run's own data; loaded in an exclusive worker so fast moves cancel stale loads."""
 
-    BINDINGS = [Binding("enter", "select", "Fold/whole value", show=False)]
+    BINDINGS = [
+        Binding("enter", "select", "Fold/whole value", show=False),
+        Binding("L", "logged_models", "Logged models"),
+    ]
+
+    class LoggedModelsRequested(Message):
+        """`L`: list the MLflow 3 logged models of this run's experiment (in the versions pane)."""
+
+        def __init__(self, experiment_id: str) -> None:
+            super().__init__()
+            self.experiment_id = experiment_id
 
     DEFAULT_CSS = """
     RunDetailView #detail-title { height: auto; max-height: 2; padding: 0 1; }
@@ -285,6 +296,10 @@ class RunDetailView(Vertical):
         if run.user:
             text.append_text(literal(f" · {run.user}", "dim", max_len=60))
         return text
+
+    def action_logged_models(self) -> None:
+        if self.run is not None:
+            self.post_message(self.LoggedModelsRequested(self.run.experiment_id))
 
     def action_select(self) -> None:
         """Fold a section on its title row; elsewhere, show the whole value."""
