@@ -116,3 +116,11 @@ def candidates_text(runs: Sequence[Run], experiment_names: dict[str, str], limit
     if len(runs) > limit:
         lines.append(f"… and {len(runs) - limit} more")
     return lines
+
+
+def parse_tag(text: str | None) -> tuple[str, str] | None:
+    """`key=value` typed in a tag prompt, stripped; None when there is no key or no `=`."""
+    key, sep, value = (text or "").partition("=")
+    if not sep or not key.strip():
+        return None
+    return key.strip(), value.strip()

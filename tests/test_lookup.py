@@ -146,3 +146,11 @@ async def test_store_resolves_references_the_way_the_cli_needs(twin_prefix_store
     assert [r.run_id for r in await store.resolve_run("sentiment-l")] == [LSTM_ID]
     assert len(await store.resolve_run("sentiment")) == 3
     assert await store.resolve_run("nothing-like-it") == []
+
+
+def test_parse_tag_reads_key_value_and_refuses_the_rest():
+    from mltui.lookup import parse_tag
+
+    assert parse_tag(" reviewed = yes ") == ("reviewed", "yes")
+    assert parse_tag("note=a=b") == ("note", "a=b")
+    assert parse_tag("reviewed") is None and parse_tag("=yes") is None and parse_tag(None) is None

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from textual.app import App
 from textual.notifications import SeverityLevel
 
+from mltui.lookup import parse_tag
 from mltui.models import ModelVersion, StoreError
 from mltui.modelview import ModelRow, VersionRow
 from mltui.screens.pick import PickOneScreen
@@ -148,14 +149,14 @@ class ModelEdits:
             return
 
         def chosen(text: str | None) -> None:
-            key, sep, value = (text or "").partition("=")
-            if not sep or not key.strip():
+            tag = parse_tag(text)
+            if tag is None:
                 if text:
                     self.host.notify("Write the tag as key=value.", severity="warning")
                 return
             self._write(
                 f"Tagged {version.label}",
-                lambda: self.writer.set_model_version_tag(version.name, version.version, key.strip(), value.strip()),
+                lambda: self.writer.set_model_version_tag(version.name, version.version, *tag),
             )
 
         prompt = PromptScreen(f"Tag {clean(version.name)} {version.label} (key=value)", placeholder="validated=yes")

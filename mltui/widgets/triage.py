@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 
 from mltui.formatting import plural
+from mltui.lookup import parse_tag
 from mltui.models import NOTE_TAG, Run, StoreError
 from mltui.screens.pick import PickOneScreen
 from mltui.screens.prompt import ConfirmScreen, NoteScreen, PromptScreen
@@ -101,12 +102,12 @@ class Triage:
             return
 
         def chosen(text: str | None) -> None:
-            key, sep, value = (text or "").partition("=")
-            if not sep or not key.strip():
+            tag = parse_tag(text)
+            if tag is None:
                 if text:
                     self.host.notify("Write the tag as key=value.", severity="warning")
                 return
-            self._write(run, "tagged", lambda: self.writer.set_tag(run.run_id, key.strip(), value.strip()))
+            self._write(run, "tagged", lambda: self.writer.set_tag(run.run_id, *tag))
 
         prompt = PromptScreen(f"Tag run {self.describe(run)} with key=value", placeholder="reviewed=yes")
         self.host.app.push_screen(prompt, chosen)
