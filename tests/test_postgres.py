@@ -151,6 +151,7 @@ async def test_app_against_postgres_server(pg_store):
                 break
         else:
             raise AssertionError(f"no column sorted by accuracy:\n{screen_text(app)}")
+        await pilot.press("home")  # the loaded rows sort in place, the cursor stays on its run: go to the top
         await wait_for_text(pilot, BEST_RUN)
 
         # The classifier pair: tick both, baseline on logreg-a, the diff (maximized: `z`) shows +0.07.
