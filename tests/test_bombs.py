@@ -401,7 +401,9 @@ async def test_moving_on_releases_the_previous_preview(bomb_run):
         assert app.query_one("#preview-table", VirtualTable).row_count == 0
         assert len(app.query_one("#preview-text", TextView).lines) == 1
         assert held > 8 * MIB, f"the gzip preview should hold its text ({held / MIB:.1f} MiB)"
-        assert left < 4 * MIB, f"{left / MIB:.1f} MiB still held after moving to a small file"
+        assert left < 6 * MIB, (
+            f"{left / MIB:.1f} MiB still held after moving to a small file (the 8 MiB text was not let go)"
+        )
 
 
 def test_wide_tables_show_fewer_rows_and_columns(tmp_path):
