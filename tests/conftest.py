@@ -109,6 +109,11 @@ def row_for(table, key: str) -> list[str]:
     raise AssertionError(f"no row {key!r} in {cell_texts(table)}")
 
 
+def screen_text(app) -> str:
+    """What the terminal shows now, as plain text: one line a row."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
 async def settle(app, pilot) -> None:
     await pilot.pause()
     await app.workers.wait_for_complete()

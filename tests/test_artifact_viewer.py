@@ -11,7 +11,7 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from conftest import free_port, log_run, make_experiment, new_client
+from conftest import free_port, log_run, make_experiment, new_client, screen_text
 from textual.app import App, ComposeResult
 from textual.widgets import Footer, Static, Tree
 from textual.worker import WorkerCancelled
@@ -123,11 +123,6 @@ async def settle(app: App, pilot) -> None:
         with contextlib.suppress(WorkerCancelled):  # a newer load cancelled an older one
             await app.workers.wait_for_complete()
         await pilot.pause()
-
-
-def screen_text(app: App) -> str:
-    """What the terminal would show, as plain text."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 async def start(app: Harness, pilot, run_id: str) -> ArtifactViewer:

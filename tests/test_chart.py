@@ -10,7 +10,7 @@ import tracemalloc
 
 import numpy as np
 import pytest
-from conftest import cell_texts, cursor_to_key, make_experiment, new_client, open_first_experiment, settle
+from conftest import cell_texts, cursor_to_key, make_experiment, new_client, open_first_experiment, screen_text, settle
 
 from mltui.app import MltuiApp
 from mltui.charts import MAX_POINTS, History, downsample, prepare, smooth
@@ -20,10 +20,6 @@ from mltui.widgets.diff_view import DiffView
 from mltui.widgets.run_list import RunList
 
 INF_STAND_IN = sys.float_info.max  # what MLflow's SQL stores save for inf
-
-
-def screen_text(app) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 # -- pure preparation ----------------------------------------------------------------------

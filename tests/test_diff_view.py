@@ -14,6 +14,7 @@ from conftest import (
     new_client,
     open_first_experiment,
     row_for,
+    screen_text,
     settle,
 )
 
@@ -84,7 +85,7 @@ async def test_three_runs_two_difference_columns_and_missing(three_runs):
 async def test_three_runs_and_both_differences_fit_at_200_columns(three_runs):
     async with three_ticked(three_runs["uri"], size=(200, 50)) as (app, pilot):
         await settle(app, pilot)
-        screen = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        screen = screen_text(app)
         assert "+0.07 (+8.2%)" in screen and "-0.15 (-18%)" in screen and "-0.2 (-50%)" in screen
         table = app.query_one(DiffView).table
         assert table.hidden_columns() == (0, 0) and "more" not in screen.split("Diff")[1]

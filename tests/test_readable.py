@@ -15,6 +15,7 @@ from conftest import (
     make_experiment,
     new_client,
     open_first_experiment,
+    screen_text,
     settle,
 )
 from textual.widgets import Static
@@ -44,11 +45,6 @@ PER_CLASS_COLUMNS = [
 ]
 LONG_VALUE = "conv3x3-" * 40 + "END"
 NOTE = "# Why this run\nTried [a link](https://evil.example) and [bold]markup[/bold].\n\x1b[2J- lower C\n"
-
-
-def screen_text(app) -> str:
-    """What the terminal shows, as plain text."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,16 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import cursor_to_key, log_run, make_experiment, new_client, open_first_experiment, row_for, settle
+from conftest import (
+    cursor_to_key,
+    log_run,
+    make_experiment,
+    new_client,
+    open_first_experiment,
+    row_for,
+    screen_text,
+    settle,
+)
 
 from mltui.app import MltuiApp
 from mltui.config import Config
@@ -449,7 +458,7 @@ async def test_bidi_name_shows_its_placeholder_in_the_ui(hostile_store):
         view = app.query_one(DiffView)
         labels = " ".join(str(c.label) for c in view.table.columns)
         assert "evil⟪U+202E⟫txt.exe" in labels and "\u202e" not in labels
-        screen = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        screen = screen_text(app)
         assert "⟪U+202E⟫" in screen and "\u202e" not in screen
         assert row_for(view.table, "link")[2] == '=HYPERLINK("http://evil","x")'  # shown as it is, inert
 

@@ -17,6 +17,7 @@ from conftest import (
     make_experiment,
     new_client,
     open_first_experiment,
+    screen_text,
     settle,
     table_text,
 )
@@ -478,5 +479,5 @@ async def test_stored_infinities_read_inf_in_the_list_and_the_diff(twin_prefix_s
             row = next(row for row in diff.result.rows if row.key == key)
             cell = next(cell for cell in row.cells if cell.text == shown)
             assert cell.delta_text == "" and cell.verdict is None
-        screen = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        screen = screen_text(app)
         assert "e+308" not in screen
