@@ -155,6 +155,44 @@ def test_sort_runs_puts_missing_last_either_way():
     assert {r.run_id for r in sort_runs(runs, "m:acc", True)[2:]} == {"b", "d"}
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True)),
+            st.one_of(st.none(), st.sampled_from(["10", "2", "2.0", "adam", "Adam", "", "inf", "nan", "1e-3"])),
+        ),
+        max_size=30,
+    ),
+    st.booleans(),
+)
+def test_sort_runs_is_a_stable_sort_with_missing_values_last(values, descending):
+    """Checked against the plain definition: present values by key (ties keep the store's order), then the rest."""
+    runs = [
+        Run(f"r{i}", f"run {i}", "1", metrics={} if m is None else {"acc": m}, params={} if p is None else {"opt": p})
+        for i, (m, p) in enumerate(values)
+    ]
+    for column, field in (("m:acc", 0), ("p:opt", 1)):
+
+        def present(pair):
+            value = pair[1][field]
+            return value is not None and value == value
+
+        def key(pair):
+            value = pair[1][field]
+            if not isinstance(value, str):
+                return value
+            try:
+                return (0, float(value), value)
+            except ValueError:
+                return (1, 0.0, value.lower())
+
+        pairs = list(enumerate(values))
+        shown = sorted(filter(present, pairs), key=key, reverse=descending)
+        expected = [f"r{i}" for i, _ in shown] + [f"r{i}" for i, pair in pairs if not present((i, pair))]
+        assert [r.run_id for r in sort_runs(runs, column, descending)] == expected
+
+
 def test_order_by_clause():
     assert order_by_clause("m:val loss", True) == "metrics.`val loss` DESC"
     assert order_by_clause("start", False) == "attributes.start_time ASC"
