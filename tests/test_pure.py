@@ -174,11 +174,11 @@ def test_sort_runs_is_a_stable_sort_with_missing_values_last(values, descending)
     ]
     for column, field in (("m:acc", 0), ("p:opt", 1)):
 
-        def present(pair):
+        def present(pair, field=field):
             value = pair[1][field]
             return value is not None and value == value
 
-        def key(pair):
+        def key(pair, field=field):
             value = pair[1][field]
             if not isinstance(value, str):
                 return value

@@ -1,8 +1,10 @@
 """The SQL fast path returns what MlflowClient.search_runs returns: same runs, order and values.
 
-One session-scoped SQLite store logged with real mlflow calls holds nested runs,
-deleted runs, NaN/±inf metrics, missing metrics, tied start times and params/tags
-with quotes, `%` and `_`. Every check compares against MlflowClient on that store.
+One store logged with real mlflow calls holds nested runs, deleted runs, NaN/±inf
+metrics, missing metrics, tied start times and params/tags with quotes, `%` and `_`.
+Every check compares against MlflowClient on that store, once in SQLite and once in
+PostgreSQL on a direct `postgresql+psycopg2://` URI (the server marker; skipped where
+PostgreSQL is not installed). Schema and file checks are SQLite's alone.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from hypothesis import strategies as st
 from mltui import sqlfast
 from mltui.search_filter import Unsupported
 from tests.conftest import make_experiment, new_client
+
+pytest_plugins = ("servers",)
 
 BASE = 1_700_000_000_000
 LRS = ["0.1", "0.01", "0.1", "it's", "50%", "a_b", "ABC", "abc", "0.001", "Abc%"]
@@ -59,10 +63,7 @@ def _log(client, exp: str, i: int, parent: str | None = None) -> str:
     return rid
 
 
-@pytest.fixture(scope="session")
-def fast_store(tmp_path_factory):
-    root = tmp_path_factory.mktemp("sqlfast")
-    client = new_client(root)
+def _fill(client, root: Path, uri: str) -> dict:
     exp_a = make_experiment(client, root, "fast-a")
     exp_b = make_experiment(client, root, "fast-b")
     ids = []
@@ -72,7 +73,28 @@ def fast_store(tmp_path_factory):
     for rid in ids[2:30:7]:
         client.delete_run(rid)
     make_experiment(client, root, "empty")
-    return {"uri": f"sqlite:///{root}/mlflow.db", "root": root, "client": client, "exps": [exp_a, exp_b]}
+    return {"uri": uri, "root": root, "client": client, "exps": [exp_a, exp_b]}
+
+
+@pytest.fixture(scope="session")
+def sqlite_store(tmp_path_factory):
+    root = tmp_path_factory.mktemp("sqlfast")
+    return _fill(new_client(root), root, f"sqlite:///{root}/mlflow.db")
+
+
+@pytest.fixture(scope="session")
+def postgres_store(request, tmp_path_factory):
+    """The same runs in PostgreSQL, read by the fast path on its direct `postgresql+psycopg2://` URI."""
+    from mlflow import MlflowClient
+
+    uri = request.getfixturevalue("postgres").create_database("mlflow_fastpath")
+    return _fill(MlflowClient(uri), tmp_path_factory.mktemp("sqlfast-pg"), uri)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.server)])
+def fast_store(request):
+    """Each parity check runs on SQLite and on PostgreSQL (skipped where PostgreSQL is not installed)."""
+    return request.getfixturevalue("sqlite_store" if request.param == "sqlite" else "postgres_store")
 
 
 def _norm(run):
@@ -233,16 +255,16 @@ def _copy_with_revision(store, tmp_path: Path, revision: str) -> str:
 
 
 @pytest.mark.parametrize("revision", ["ffffffffffff", "0c779009ac13"])
-def test_unknown_or_old_schema_revision_falls_back(fast_store, tmp_path, revision):
-    uri = _copy_with_revision(fast_store, tmp_path, revision)
+def test_unknown_or_old_schema_revision_falls_back(sqlite_store, tmp_path, revision):
+    uri = _copy_with_revision(sqlite_store, tmp_path, revision)
     with pytest.raises(Unsupported, match="revision"):
-        sqlfast.iter_runs(uri, fast_store["exps"])
+        sqlfast.iter_runs(uri, sqlite_store["exps"])
     with pytest.raises(Unsupported):
         sqlfast.exact_counts(uri)
 
 
-def test_current_revision_is_known(fast_store):
-    con = sqlite3.connect(fast_store["root"] / "mlflow.db")
+def test_current_revision_is_known(sqlite_store):
+    con = sqlite3.connect(sqlite_store["root"] / "mlflow.db")
     (revision,) = con.execute("SELECT version_num FROM alembic_version").fetchone()
     con.close()
     assert revision == sqlfast.installed_head()
@@ -271,10 +293,10 @@ def test_is_db_uri():
     assert not sqlfast.is_db_uri("./mlruns")
 
 
-def test_relative_sqlite_uri(fast_store, tmp_path, monkeypatch):
-    shutil.copy(fast_store["root"] / "mlflow.db", tmp_path / "rel.db")
+def test_relative_sqlite_uri(sqlite_store, tmp_path, monkeypatch):
+    shutil.copy(sqlite_store["root"] / "mlflow.db", tmp_path / "rel.db")
     monkeypatch.chdir(tmp_path)
-    assert via_fast(dict(fast_store, uri="sqlite:///rel.db")) == via_mlflow(fast_store)
+    assert via_fast(dict(sqlite_store, uri="sqlite:///rel.db")) == via_mlflow(sqlite_store)
 
 
 def test_exact_counts(fast_store):
@@ -285,10 +307,10 @@ def test_exact_counts(fast_store):
     assert counts[fast_store["exps"][0]] < len(via_mlflow(fast_store, exps=[fast_store["exps"][0]], deleted=True))
 
 
-def test_first_rows_without_importing_mlflow_or_sqlalchemy(fast_store):
+def test_first_rows_without_importing_mlflow_or_sqlalchemy(sqlite_store):
     code = (
         "import sys; from mltui import sqlfast;"
-        f"page = next(sqlfast.iter_runs({fast_store['uri']!r}, {fast_store['exps']!r}));"
+        f"page = next(sqlfast.iter_runs({sqlite_store['uri']!r}, {sqlite_store['exps']!r}));"
         "assert page, 'no rows';"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('mlflow', 'sqlalchemy', 'sqlparse')))"
     )
@@ -342,3 +364,18 @@ def test_random_filters_match_mlflow(fast_store, clauses, joiner, order, deleted
     flt = joiner.join(clauses)
     order_by = [k + d for k, d in order]
     assert via_fast(fast_store, flt, deleted, order_by) == via_mlflow(fast_store, flt, deleted, order_by)
+
+
+async def test_the_store_reads_by_sql_on_each_database(fast_store):
+    """What the app holds comes from the fast path (no fallback note) and equals MLflow's answer."""
+    from mltui.store import Store
+
+    store = Store(fast_store["uri"])
+    held = [r for page in [p async for p in store.iter_runs(fast_store["exps"], "metrics.acc > 0.2")] for r in page]
+    assert (store.last_note, store.sorts_in_sql) == ("", True)
+    assert [_norm(r) for r in held] == via_mlflow(fast_store, "metrics.acc > 0.2")
+    counts = await store.run_counts(fast_store["exps"])
+    assert [int(counts[e]) for e in fast_store["exps"]] == [
+        len(via_mlflow(fast_store, exps=[e])) for e in fast_store["exps"]
+    ]
+    assert not any(c.at_least for c in counts.values())
