@@ -5,16 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from textual import events, on, work
+from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widget import Widget
 
 from mltui.commands import MltuiCommands
-from mltui.config import TREE_WIDTHS, Config
+from mltui.config import Config
 from mltui.diff import DiffResult
 from mltui.export import EXTENSIONS, export
 from mltui.formatting import plural
@@ -23,6 +22,7 @@ from mltui.screens.artifact_compare import ArtifactCompareScreen, CompareRun
 from mltui.screens.export import ExportScreen
 from mltui.screens.goto import GotoScreen
 from mltui.screens.help import HelpScreen, Section, binding_rows, pane_sections, screen_sections
+from mltui.screens.main import MainScreen
 from mltui.screens.prompt import PromptScreen
 from mltui.sources import RecentRunSource
 from mltui.store import Store
@@ -40,15 +40,6 @@ from mltui.widgets.status_bar import StatusBar
 NARROW_BELOW = 100  # columns: under this, one pane at a time
 
 
-class MainScreen(Screen[None]):
-    """The panes' screen: Tab moves from pane to pane, and the footer says so."""
-
-    BINDINGS = [
-        Binding("tab", "app.focus_next", "Next pane"),
-        Binding("shift+tab", "app.focus_previous", "Previous pane", show=False),
-    ]
-
-
 class MltuiApp(App[None]):
     """Experiment tree, run list and diff table over one tracking store."""
 
@@ -60,8 +51,6 @@ class MltuiApp(App[None]):
         Binding("R", "reload", "Reload"),
         Binding("z", "maximize", "Maximize", show=False),
         Binding("colon", "goto", "Go to"),
-        Binding("left_square_bracket", "tree_width(-1)", "Narrow/hide the tree", show=False),
-        Binding("right_square_bracket", "tree_width(1)", "Widen/show the tree", show=False),
     ]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_BELOW, "-wide")]
     ALLOW_IN_MAXIMIZED_VIEW = "StatusBar, Footer"
@@ -73,12 +62,12 @@ class MltuiApp(App[None]):
         self.initial_experiment = experiment
         self.config = config or Config.load()
         self.pending_run: str | None = None  # a run to highlight once the run list shows it
-        self.current_pane = "experiments"
         self.start_note = ""  # why the first screen shows these runs, until the user opens others
         self._first_load = True
 
     def get_default_screen(self) -> Screen:
-        return MainScreen(id="_default")
+        self.main = MainScreen(self.config, id="_default")
+        return self.main
 
     def compose(self) -> ComposeResult:
         yield PaneTabs(id="pane-tabs")
@@ -101,7 +90,7 @@ class MltuiApp(App[None]):
         status = self.query_one(StatusBar)
         status.uri = self.store.uri
         status.read_only = self.store.read_only
-        self._set_current("experiments")
+        self.main.set_current("experiments")
         if self.config.tree_width == "hidden":
             self.query_one(RunList).table.focus()
         else:
@@ -113,17 +102,6 @@ class MltuiApp(App[None]):
     def _preload_images(self) -> None:
         """Import the image widget (numpy, Pillow) once the first frame is up, before any image is asked for."""
         image_widget()
-
-    @property
-    def narrow(self) -> bool:
-        """True while the layout shows one pane at a time (set from the width by the breakpoints)."""
-        return self.screen_stack[0].has_class("-narrow")
-
-    def on_resize(self, event: events.Resize) -> None:
-        """Under 120 columns the footer drops its padding and the `^p palette` key (still in the help)."""
-        footer = self.query_one(KeyFooter)
-        footer.compact = event.size.width < 120
-        footer.show_command_palette = event.size.width >= 120
 
     # -- loading ---------------------------------------------------------------
 
@@ -190,7 +168,7 @@ class MltuiApp(App[None]):
         self.open_experiments(event.experiments)
 
     def open_experiments(self, experiments: list[Experiment]) -> None:
-        self.show_runs_pane()
+        self.main.show_runs_pane()
         self.start_note = ""
         runs = self.query_one(RunList)
         runs.open(experiments)
@@ -311,7 +289,7 @@ class MltuiApp(App[None]):
             return
         by_id = {e.experiment_id: e for e in self.known_experiments()}
         experiments = [by_id.get(i) or Experiment(i, i) for i in dict.fromkeys(r.experiment_id for r in runs)]
-        self.show_runs_pane()
+        self.main.show_runs_pane()
         run_list = self.query_one(RunList)
         run_list.show_lookup(text, runs, experiments)
         run_list.table.focus()
@@ -321,7 +299,7 @@ class MltuiApp(App[None]):
 
     def help_sections(self) -> list[Section]:
         """The keys of the App, each pane (with its children) and each screen, from their bindings."""
-        main = self.screen_stack[0]
+        main = self.main
         sections: list[Section] = [("Global", binding_rows([type(self), type(main)], self.get_key_display))]
         if self.ENABLE_COMMAND_PALETTE:
             sections[0][1].append((self.get_key_display(Binding(self.COMMAND_PALETTE_BINDING, "")), "Command palette"))
@@ -329,7 +307,11 @@ class MltuiApp(App[None]):
         for pane_id, title in [*PANES, ("versions", "Model versions")]:
             pane = main.query_one(f"#{pane_id}")
             panes.append((title, list(dict.fromkeys(type(n) for n in pane.walk_children(with_self=True)))))
-        return sections + pane_sections(panes, self.get_key_display) + screen_sections(self.get_key_display)
+        return (
+            sections
+            + pane_sections(panes, self.get_key_display)
+            + screen_sections(self.get_key_display, listed=[type(main)])
+        )
 
     def action_reload(self) -> None:
         self.load_experiments()
@@ -358,20 +340,10 @@ class MltuiApp(App[None]):
         pane.add_class("-swapped-out")
         return pane
 
-    def show_runs_pane(self) -> None:
-        self.query_one(ModelVersions).add_class("-swapped-out")
-        self.query_one(RunList).remove_class("-swapped-out")
-
-    def show_versions_pane(self) -> None:
-        self.query_one(RunList).add_class("-swapped-out")
-        versions = self.query_one(ModelVersions)
-        versions.remove_class("-swapped-out")
-        versions.table.focus()
-
     @on(ExperimentTree.ModelOpened)
     def _model_opened(self, event: ExperimentTree.ModelOpened) -> None:
         self.query_one(ModelVersions).show_model(event.model)
-        self.show_versions_pane()
+        self.main.show_versions_pane()
 
     @on(ExperimentTree.LoggedModelsOpened)
     def _logged_models_opened(self, event: ExperimentTree.LoggedModelsOpened) -> None:
@@ -387,7 +359,7 @@ class MltuiApp(App[None]):
     def show_logged_models(self, experiments: list[Experiment]) -> None:
         """List the MLflow 3 logged models of `experiments` in the versions pane (also for the run detail)."""
         self.query_one(ModelVersions).show_logged_models(experiments)
-        self.show_versions_pane()
+        self.main.show_versions_pane()
 
     @on(ModelVersions.TicksChanged)
     def _version_ticks_changed(self, event: ModelVersions.TicksChanged) -> None:
@@ -427,84 +399,5 @@ class MltuiApp(App[None]):
 
     def _reload_models(self) -> None:
         self.query_one(ExperimentTree).reload_models()
-        versions = self.query_one(ModelVersions)
-        if not versions.has_class("-swapped-out"):
-            versions.load()
-
-    # -- layout ----------------------------------------------------------------
-
-    def action_tree_width(self, step: int) -> None:
-        """`[` narrows then hides the experiment tree, `]` brings it back and widens it; remembered."""
-        tree = self.query_one(ExperimentTree)
-        width = self.config.step_tree_width(step)
-        for name in TREE_WIDTHS:
-            tree.set_class(name == width, f"-width-{name}")
-        self.config.save()
-        if width == "hidden" and not self.narrow and self.current_pane == "experiments":
-            self.query_one(RunList).table.focus()
-        self.query_one(StatusBar).show_activity(f"experiment tree: {width} ([ narrower, ] wider)")
-
-    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        """The pane holding the focus is the current one: the narrow layout shows it."""
-        pane_id = _pane_of(event.widget)
-        if pane_id is not None and pane_id != self.current_pane:
-            self._set_current(pane_id)
-
-    def _set_current(self, pane_id: str) -> None:
-        self.current_pane = pane_id
-        main = self.screen_stack[0]
-        pane = main.query_one(f"#{pane_id}")
-        holders = {pane, *pane.ancestors}
-        for node_id in ("experiments", "right", "runs", "bottom", "diff", "artifacts"):
-            node = main.query_one(f"#{node_id}")
-            node.set_class(node in holders, "-current")
-        main.query_one("#versions").set_class(pane_id == "runs", "-current")  # a model's versions share the runs' place
-        main.query_one(PaneTabs).current = pane_id
-
-    def action_show_pane(self, pane_id: str, last: bool = False) -> None:
-        """Bring pane `pane_id` on screen and focus its first (or last) focusable widget."""
-        self._set_current(pane_id)
-        main = self.screen_stack[0]
-        versions = main.query_one(ModelVersions)
-        pane = (
-            versions if pane_id == "runs" and not versions.has_class("-swapped-out") else main.query_one(f"#{pane_id}")
-        )
-
-        def focus() -> None:
-            chain = [w for w in main.focus_chain if w is pane or pane in w.ancestors]
-            if chain:
-                (chain[-1] if last else chain[0]).focus()
-
-        self.call_after_refresh(focus)
-
-    def action_focus_next(self) -> None:
-        self._cycle(1)
-
-    def action_focus_previous(self) -> None:
-        self._cycle(-1)
-
-    def _cycle(self, step: int) -> None:
-        """Tab: the next widget; in the narrow layout past a pane's last widget, the next pane."""
-        main = self.screen_stack[0]
-        if self.screen is not main or not self.narrow:
-            (self.screen.focus_next if step > 0 else self.screen.focus_previous)()
-            return
-        chain = main.focus_chain
-        focused = self.focused
-        if focused in chain and 0 <= chain.index(focused) + step < len(chain):
-            chain[chain.index(focused) + step].focus()
-            return
-        ids = [pane_id for pane_id, _ in PANES]
-        here = ids.index(self.current_pane) if self.current_pane in ids else 0
-        self.action_show_pane(ids[(here + step) % len(ids)], last=step < 0)
-
-
-def _pane_of(widget: Widget) -> str | None:
-    """The id of the pane `widget` is in (None outside the panes)."""
-    ids = {pane_id for pane_id, _ in PANES}
-    for node in (widget, *widget.ancestors):
-        if node.id == "versions":
-            return "runs"
-        if node.id in ids:
-            return node.id
-    return None
+        if self.main.versions_shown:
+            self.query_one(ModelVersions).load()

@@ -180,13 +180,13 @@ async def test_under_100_columns_one_pane_at_a_time_and_tab_visits_each(layout_s
         visited = []
         for key in ["tab"] * 4 + ["shift+tab"] * 4:
             on_screen = [pane_id for pane_id in PANE_IDS if shown(app.query_one(f"#{pane_id}"))]
-            assert on_screen == [app.current_pane] == [tabs.current], "exactly one pane, named by the strip"
-            assert app.query_one(f"#{app.current_pane}").size.width >= 76, "and it has the whole width"
-            visited.append(app.current_pane)
+            assert on_screen == [app.main.current_pane] == [tabs.current], "exactly one pane, named by the strip"
+            assert app.query_one(f"#{app.main.current_pane}").size.width >= 76, "and it has the whole width"
+            visited.append(app.main.current_pane)
             await pilot.press(key)
             await settle(app, pilot)
         assert visited == ["runs", "diff", "artifacts", "experiments", "runs", "experiments", "artifacts", "diff"]
-        assert app.current_pane == "runs"
+        assert app.main.current_pane == "runs"
         assert "tab" in {k.key for k in app.query_one(KeyFooter).query(FooterKey)}
 
 

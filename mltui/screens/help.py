@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from rich.table import Table
@@ -79,9 +79,13 @@ def class_title(cls: type) -> str:
     return " ".join(words).capitalize()
 
 
-def screen_sections(key_display: Callable[[Binding], str]) -> list[Section]:
-    """A section per mltui screen or dialog that has keys."""
-    sections = [(f"{class_title(cls)} (screen)", binding_rows([cls], key_display)) for cls in screen_classes()]
+def screen_sections(key_display: Callable[[Binding], str], listed: Collection[type] = ()) -> list[Section]:
+    """A section per mltui screen or dialog that has keys (but those `listed` already, as Global is)."""
+    sections = [
+        (f"{class_title(cls)} (screen)", binding_rows([cls], key_display))
+        for cls in screen_classes()
+        if cls not in listed
+    ]
     return [section for section in sections if section[1]]
 
 

@@ -32,7 +32,7 @@ class PaneTabs(Static):
         text = Text()
         for pane_id, label in PANES:
             shown = pane_id == self.current
-            style = Style(bold=shown, reverse=shown, dim=not shown, meta={"@click": f"app.show_pane('{pane_id}')"})
+            style = Style(bold=shown, reverse=shown, dim=not shown, meta={"@click": f"screen.show_pane('{pane_id}')"})
             text.append(f" {label} ", style=style)
             text.append(" ")
         text.append(" tab/shift+tab: next/previous pane", style="dim italic")
