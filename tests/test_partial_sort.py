@@ -18,34 +18,45 @@ from mltui.config import Config
 from mltui.models import Run
 from mltui.store import Store
 from mltui.widgets.run_list import RunList
-from tests.conftest import cursor_to_column, log_run, make_experiment, new_client, settle
+from tests.conftest import cursor_to_column, log_run, make_experiment, new_client, open_first_experiment, settle
 
 ACCURACY = {"r1": 0.71, "r2": 0.93, "r3": 0.64, "r4": 0.88, "r5": None, "r6": 0.97}
 ORDER_BY = ["metrics.`accuracy` DESC"]
+SWEEP = "partial-sort-sweep"
+
+
+def _log_sweep(client, exp: str) -> None:
+    """Six runs started in name order, so the store's newest-first order is not the accuracy order."""
+    for i, (name, accuracy) in enumerate(ACCURACY.items()):
+        metrics = {"loss": 1.0 - i / 10} if accuracy is None else {"accuracy": accuracy}
+        log_run(client, exp, name, metrics, start_time=1_700_000_000_000 + i * 1000)
 
 
 @pytest.fixture(scope="module")
 def sweep_store(tmp_path_factory):
-    """Six runs started in name order, so the store's newest-first order is not the accuracy order."""
     root = tmp_path_factory.mktemp("partial-sort")
     client = new_client(root)
-    exp = make_experiment(client, root, "sweep")
-    for i, (name, accuracy) in enumerate(ACCURACY.items()):
-        metrics = {"loss": 1.0 - i / 10} if accuracy is None else {"accuracy": accuracy}
-        log_run(client, exp, name, metrics, start_time=1_700_000_000_000 + i * 1000)
+    exp = make_experiment(client, root, SWEEP)
+    _log_sweep(client, exp)
     return {"uri": f"sqlite:///{root}/mlflow.db", "experiment_id": exp}
 
 
+@pytest.fixture(scope="module")
+def sweep_server(mlflow_server):
+    """The same sweep in a real tracking server, in an experiment of its own (the newest runs there)."""
+    from mlflow import MlflowClient
+
+    client = MlflowClient(mlflow_server["uri"])
+    exp = client.create_experiment(SWEEP)
+    _log_sweep(client, exp)
+    return {"uri": mlflow_server["uri"], "experiment_id": exp}
+
+
 class GatedSource:
-    """The real store as the run list sees it, in pages of two; an unsorted load stops after its first page.
+    """The real store as the run list sees it, in pages of two; an unsorted load stops after its first page."""
 
-    `sql` says what the list is told about sorting: True for a database store,
-    False for a tracking server (whose own sort can take minutes).
-    """
-
-    def __init__(self, store: Store, sql: bool) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
-        self.sql = sql
         self.gate = asyncio.Event()
         self.queries: list[list[str] | None] = []
 
@@ -69,7 +80,7 @@ class GatedSource:
 
     @property
     def sorts_in_sql(self) -> bool:
-        return self.sql
+        return self.store.sorts_in_sql  # True on a database store; False over a server (its sort can take minutes)
 
 
 def _names(runs: RunList) -> list[str]:
@@ -84,12 +95,12 @@ async def _until(pilot, reached, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-async def _held_after_one_page(app, pilot, sql: bool) -> tuple[RunList, GatedSource]:
-    """Reload the open sweep through a gate: two runs shown, four still to come."""
-    await settle(app, pilot)
+async def _held_after_one_page(app, pilot) -> tuple[RunList, GatedSource]:
+    """Open the sweep, then reload it through a gate: two runs shown, four still to come."""
+    await open_first_experiment(app, pilot, SWEEP)
     runs = app.query_one(RunList)
-    assert [e.name for e in runs.experiments] == ["sweep"]
-    source = runs.source = GatedSource(app.store, sql=sql)
+    assert [e.name for e in runs.experiments] == [SWEEP]
+    source = runs.source = GatedSource(app.store)
     runs.table.focus()
     await pilot.press("R")
     await _until(pilot, lambda: source.queries and len(runs.table.rows) == 2 and runs.fetching, "the first page")
@@ -109,7 +120,8 @@ async def test_sort_mid_load_on_a_database_store_asks_sql_for_the_sorted_order(s
 
     app = MltuiApp(Store(sweep_store["uri"]), config=Config())
     async with app.run_test(size=(160, 40)) as pilot:
-        runs, source = await _held_after_one_page(app, pilot, sql=True)
+        runs, source = await _held_after_one_page(app, pilot)
+        assert source.sorts_in_sql
         await pilot.press("s")
         await settle(app, pilot)  # the held load was cancelled; the sorted one ran through
         assert source.queries == [None, ORDER_BY], "one new query, sorted by the database"
@@ -122,10 +134,12 @@ async def test_sort_mid_load_on_a_database_store_asks_sql_for_the_sorted_order(s
         assert "sort: accuracy ↓" in str(app.query_one("#run-list-title").render())
 
 
-async def test_sort_mid_load_over_a_server_sorts_what_is_loaded_with_a_notice(sweep_store):
-    app = MltuiApp(Store(sweep_store["uri"]), config=Config())
+@pytest.mark.server
+async def test_sort_mid_load_over_a_server_sorts_what_is_loaded_with_a_notice(sweep_server):
+    app = MltuiApp(Store(sweep_server["uri"]), config=Config())
     async with app.run_test(size=(160, 40)) as pilot:
-        runs, source = await _held_after_one_page(app, pilot, sql=False)
+        runs, source = await _held_after_one_page(app, pilot)
+        assert not source.sorts_in_sql
         await pilot.press("s")
         await pilot.pause()
         assert _names(runs) == ["r6", "r5"], "the two loaded runs, sorted here (r5 has no accuracy: last)"
@@ -137,6 +151,6 @@ async def test_sort_mid_load_over_a_server_sorts_what_is_loaded_with_a_notice(sw
         assert _names(runs) == _sorted_names(), "the later pages joined in the sorted order"
         assert source.queries == [None]
         await pilot.press("R")  # asked for: the whole list, sorted by the store
-        await settle(app, pilot)
+        await _until(pilot, lambda: len(source.queries) == 2 and not runs.fetching, "the sorted reload")
         assert source.queries == [None, ORDER_BY]
         assert _names(runs) == _sorted_names() and not runs.sorted_here
