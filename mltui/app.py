@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar, cast
 
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -38,6 +42,23 @@ from mltui.widgets.run_list import RunList
 from mltui.widgets.status_bar import StatusBar
 
 NARROW_BELOW = 100  # columns: under this, one pane at a time
+
+Handler = TypeVar("Handler", bound=Callable[..., None])
+
+
+def _while_panes_last(handler: Handler) -> Handler:
+    """Drop a pane's message that arrives as the app shuts down (say, a load ending as `q` is pressed).
+
+    The panes are removed only then, so a pane not found means the app is closing,
+    never a bug to hide.
+    """
+
+    @functools.wraps(handler)
+    def guarded(*args: object) -> None:
+        with contextlib.suppress(NoMatches):
+            handler(*args)
+
+    return cast(Handler, guarded)
 
 
 class MltuiApp(App[None]):
@@ -164,6 +185,7 @@ class MltuiApp(App[None]):
     # -- messages between panes -----------------------------------------------
 
     @on(ExperimentTree.Opened)
+    @_while_panes_last
     def _open_experiments(self, event: ExperimentTree.Opened) -> None:
         self.open_experiments(event.experiments)
 
@@ -178,15 +200,14 @@ class MltuiApp(App[None]):
         return self.query_one(ExperimentTree).experiments()
 
     @on(ExperimentTree.DeletedToggled)
+    @_while_panes_last
     def _deleted_toggled(self) -> None:
         self.load_experiments()
 
     @on(RunList.Progress)
+    @_while_panes_last
     def _progress(self, event: RunList.Progress) -> None:
-        try:
-            status = self.query_one(StatusBar)
-        except NoMatches:  # a load that ends as the app shuts down
-            return
+        status = self.query_one(StatusBar)
         if event.error:
             status.show_error(event.error)
         else:
@@ -204,19 +225,23 @@ class MltuiApp(App[None]):
             self.query_one(ExperimentTree).set_counts({runs.experiments[0].experiment_id: loaded})
 
     @on(RunList.TickSummary)
+    @_while_panes_last
     def _tick_summary(self, event: RunList.TickSummary) -> None:
         self.query_one(StatusBar).show_ticks(event.text)
 
     @on(RunList.TicksChanged)
+    @_while_panes_last
     def _ticks_changed(self, event: RunList.TicksChanged) -> None:
         self.query_one(DiffView).show_runs(event.runs, event.baseline_id)
 
     @on(RunList.RunHighlighted)
+    @_while_panes_last
     def _run_highlighted(self, event: RunList.RunHighlighted) -> None:
         self.query_one(ArtifactViewer).show_run(event.run.run_id if event.run else None)
         self.query_one(DiffView).show_highlighted(event.run)
 
     @on(DiffView.ExportRequested)
+    @_while_panes_last
     def _export_requested(self, event: DiffView.ExportRequested) -> None:
         def write(fmt: str | None) -> None:
             if fmt:
@@ -235,6 +260,7 @@ class MltuiApp(App[None]):
         return path
 
     @on(ArtifactViewer.CompareRequested)
+    @_while_panes_last
     def _compare_requested(self, event: ArtifactViewer.CompareRequested) -> None:
         self.compare_artifact(event.path)
 
@@ -341,15 +367,18 @@ class MltuiApp(App[None]):
         return pane
 
     @on(ExperimentTree.ModelOpened)
+    @_while_panes_last
     def _model_opened(self, event: ExperimentTree.ModelOpened) -> None:
         self.query_one(ModelVersions).show_model(event.model)
         self.main.show_versions_pane()
 
     @on(ExperimentTree.LoggedModelsOpened)
+    @_while_panes_last
     def _logged_models_opened(self, event: ExperimentTree.LoggedModelsOpened) -> None:
         self.show_logged_models(event.experiments)
 
     @on(RunDetailView.LoggedModelsRequested)
+    @_while_panes_last
     def _detail_logged_models(self, event: RunDetailView.LoggedModelsRequested) -> None:
         by_id = {e.experiment_id: e for e in self.known_experiments()}
         self.show_logged_models(
@@ -362,14 +391,17 @@ class MltuiApp(App[None]):
         self.main.show_versions_pane()
 
     @on(ModelVersions.TicksChanged)
+    @_while_panes_last
     def _version_ticks_changed(self, event: ModelVersions.TicksChanged) -> None:
         self.query_one(DiffView).show_runs(event.runs, event.baseline_id)
 
     @on(ModelVersions.RunHighlighted)
+    @_while_panes_last
     def _version_highlighted(self, event: ModelVersions.RunHighlighted) -> None:
         self.query_one(ArtifactViewer).show_run(event.run_id)
 
     @on(ModelVersions.ModelChanged)
+    @_while_panes_last
     def _model_changed(self, event: ModelVersions.ModelChanged) -> None:
         self.update_model(event.model)
 
@@ -377,6 +409,7 @@ class MltuiApp(App[None]):
         self.query_one(ExperimentTree).update_model(model)
 
     @on(ModelVersions.GoToRun)
+    @_while_panes_last
     def _go_to_version_run(self, event: ModelVersions.GoToRun) -> None:
         self.go_to_run(event.run_id, event.experiment_id)
 

@@ -342,6 +342,27 @@ def test_q_exits_within_1_s_while_a_request_hangs():
         hole.close()
 
 
+async def test_pane_messages_still_queued_at_shutdown_are_dropped(classifier_store):
+    """A load that ends as `q` is pressed posts its last messages after the panes are gone: no crash."""
+    from mltui.widgets.run_list import RunList
+    from mltui.widgets.status_bar import StatusBar
+
+    app = MltuiApp(Store(classifier_store["uri"]), config=Config())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        runs = app.query_one(RunList)
+        await app.query_one(StatusBar).remove()  # as at shutdown: the status bar is gone first
+        for message in (
+            RunList.TickSummary("☑ 1 ticked"),
+            RunList.Progress(2, done=True),
+            RunList.TicksChanged([], None),
+        ):
+            app.post_message(message)
+        await pilot.pause()
+        assert runs.is_attached, "the app is still up"
+    assert app.return_code in (0, None) and app._exception is None
+
+
 @pytest.mark.server
 def test_sighup_removes_downloaded_artifacts(mlflow_server, tmp_path):
     """A closed terminal (SIGHUP) leaves no preview download behind in the temp dir."""
