@@ -105,6 +105,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--experiment")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
+    # Both sides start from bytecode, as after `pip install`: mlflow's is written at install
+    # time, an editable mltui's only on first import (never under PYTHONDONTWRITEBYTECODE).
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "mltui")], check=True)
     with tempfile.TemporaryDirectory(prefix="mltui-bench-") as tmp:
         store = args.store or small_store(Path(tmp))
         experiment = args.experiment or ("1" if args.store is None else None)

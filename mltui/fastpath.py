@@ -58,6 +58,16 @@ async def start_pages(
     )
 
 
+async def first_run(uri: str, experiment_ids: list[str], order_by: list[str]) -> Run | None:
+    """The first active run in `order_by` order, by SQL off the UI thread (raises `Unsupported`)."""
+    pages = await start_pages(uri, experiment_ids, "", False, order_by, 1, 1)
+    try:
+        page: list[Run] = await asyncio.to_thread(next, pages, [])
+    finally:
+        pages.close()  # type: ignore[attr-defined]
+    return page[0] if page else None
+
+
 async def pages_in_threads(pages: Iterator[list[Run]]) -> AsyncIterator[list[Run]]:
     """Each page built in a worker thread; a cancelled load closes the cursor it holds."""
     done = object()

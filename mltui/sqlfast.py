@@ -28,7 +28,7 @@ import importlib.util
 import re
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import cache
 from pathlib import Path
 from sys import intern
@@ -174,22 +174,30 @@ class _Db:
         return "?" if self._sqlite is not None else f":p{len(params) - 1}"
 
     def rows(self, sql: str, params: list[Any]) -> list[tuple]:
-        return self.split_rows(sql, params, None)[1]
+        return self._tuples(self._execute(sql, params).fetchall())
 
-    def split_rows(self, sql: str, params: list[Any], head: int | None) -> tuple[list[tuple], list[tuple]]:
-        """(first `head` rows, the rest): one execution, every row read before returning.
+    def split_rows(self, sql: str, params: list[Any], head: int) -> tuple[list[tuple], Callable[[], list[tuple]]]:
+        """(the first `head` rows, a function reading every other row): one execution.
 
-        Reading to the end at once keeps no statement (and no SQLite read lock)
-        open while the caller holds a page; the sort and any filter run once.
+        The first page is built from the head while the statement stays open (the
+        sort and any filter run once); the caller reads the rest right after
+        handing that page over, so no statement (and no SQLite read lock) stays
+        open while a page is held.
         """
-        if self._sqlite is not None:  # rows are plain tuples already
-            cursor = self._sqlite.execute(sql, params)
-            return (cursor.fetchmany(head) if head is not None else []), cursor.fetchall()
+        result = self._execute(sql, params)
+        return self._tuples(result.fetchmany(head)), lambda: self._tuples(result.fetchall())
+
+    def _execute(self, sql: str, params: list[Any]) -> Any:
+        """A cursor (sqlite3) or result (SQLAlchemy): both fetch with fetchmany / fetchall."""
+        if self._sqlite is not None:
+            return self._sqlite.execute(sql, params)
         from sqlalchemy import text
 
-        result = self._sa.execute(text(sql), {f"p{i}": v for i, v in enumerate(params)})
-        first = [tuple(r) for r in result.fetchmany(head)] if head is not None else []
-        return first, [tuple(r) for r in result.fetchall()]
+        return self._sa.execute(text(sql), {f"p{i}": v for i, v in enumerate(params)})
+
+    def _tuples(self, rows: list[Any]) -> list[tuple]:
+        """sqlite3 rows are plain tuples already; SQLAlchemy's Row objects become tuples."""
+        return rows if self._sqlite is not None else [tuple(r) for r in rows]
 
     def close(self) -> None:
         if self._sqlite is not None:
@@ -412,9 +420,10 @@ def _pages(db: _Db, sql: str, params: list[Any], first_page: int, page_size: int
     """The first page as soon as the run rows are read, then the rest, built page by page."""
     try:
         with gc_paused():
-            rows, rest = db.split_rows(sql, params, first_page)
+            rows, read_rest = db.split_rows(sql, params, first_page)
             page = build_page(db, rows)
         yield page
+        rest = read_rest() if len(rows) == first_page else []
         for lo in range(0, len(rest), page_size):
             with gc_paused():
                 page = build_page(db, rest[lo : lo + page_size])
