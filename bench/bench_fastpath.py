@@ -17,8 +17,10 @@ memory peaks do not leak between them; each figure is min / median of the rounds
             keeping every Run, as the run list does.
   mltui     mltui.store.Store.iter_runs as the app calls it (the fast path
             wired in, each page built in a worker thread, pages frozen for
-            the GC), plus `s` on a metric column once every run is loaded:
-            the in-memory sort and layout the run list does (runview.layout_rows).
+            the GC, and mlflow imported in the background after the first
+            page, as the app does), plus `s` on a metric column once every run
+            is loaded: the in-memory sort and layout the run list does
+            (runview.layout_rows).
 
 Per round: first rows (from the parent's Popen to the first page in hand, so
 interpreter start and imports count), full load (from the first call to the

@@ -17,7 +17,7 @@ from mltui.widgets.experiment_tree import ExperimentTree
 from mltui.widgets.filter_bar import FilterInput
 from mltui.widgets.run_list import RunList
 from mltui.widgets.status_bar import StatusBar
-from tests.conftest import cursor_to_column, open_first_experiment, settle
+from tests.conftest import cursor_to_column, cursor_to_experiment, open_first_experiment, settle
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -231,3 +231,53 @@ def test_importing_the_app_loads_nothing_heavy():
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "[] []", out.stdout + out.stderr
+
+
+@pytest.mark.server
+async def test_leaving_a_load_stops_its_requests(mlflow_server, monkeypatch):
+    """Opening another experiment mid-load cancels the old load: it sends no page after the one in flight.
+
+    The server is slowed (0.3 s a page) for the first experiment only; its runs
+    come two a page, so a load left running would send six requests.
+    """
+    import time
+
+    from mlflow import MlflowClient
+    from mlflow.utils import rest_utils
+
+    client = MlflowClient(mlflow_server["uri"])
+    slow = client.create_experiment("cancelled-midway")
+    other = client.create_experiment("opened-instead")
+    for i in range(12):
+        client.create_run(slow, run_name=f"slow-{i:02d}")
+    client.create_run(other, run_name="the-other-run")
+    pages: list[float] = []
+    real = rest_utils.http_request
+
+    def observed(*args, **kwargs):
+        body = kwargs.get("json") or {}
+        is_page = str(kwargs.get("endpoint", "")).endswith("/runs/search") and body.get("max_results") == 2
+        if is_page and slow in body.get("experiment_ids", []):
+            pages.append(time.monotonic())
+            time.sleep(0.3)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(rest_utils, "http_request", observed)
+    app = MltuiApp(Store(mlflow_server["uri"], page_sizes=(2, 2)), experiment="cancelled-midway", config=Config())
+    async with app.run_test(size=(160, 40)) as pilot:
+        runs = app.query_one(RunList)
+        for _ in range(300):
+            if runs.table.rows:
+                break
+            await pilot.pause(0.02)
+        assert [row.run.name for row in runs.table.rows][:1] == ["slow-11"], "the first page is shown"
+        tree = app.query_one(ExperimentTree)
+        tree.focus()
+        await pilot.pause()
+        await cursor_to_experiment(pilot, tree, "opened-instead")
+        await pilot.press("enter")
+        left = time.monotonic()
+        await pilot.pause(2.0)  # a load left running would send four more pages by now
+        assert [row.run.name for row in runs.table.rows] == ["the-other-run"]
+        assert len(pages) <= 3, f"{len(pages)} page requests for the experiment left"
+        assert not [t for t in pages if t > left + 0.05], "no request started after the user moved on"
