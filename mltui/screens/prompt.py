@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static, TextArea
+
+from mltui.lookup import parse_tag
 
 
 class PromptScreen(ModalScreen[str | None]):
@@ -100,3 +102,16 @@ class ConfirmScreen(ModalScreen[str]):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id or "no")
+
+
+def ask_for_tag(app: App[object], question: str, placeholder: str, then: Callable[[str, str], None]) -> None:
+    """Prompt for `key=value` and call `then(key, value)`; a line without `=` gets a warning, Esc nothing."""
+
+    def chosen(text: str | None) -> None:
+        tag = parse_tag(text)
+        if tag is not None:
+            then(*tag)
+        elif text:
+            app.notify("Write the tag as key=value.", severity="warning")
+
+    app.push_screen(PromptScreen(question, placeholder=placeholder), chosen)

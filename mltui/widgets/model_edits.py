@@ -14,11 +14,10 @@ from typing import Any, Protocol
 from textual.app import App
 from textual.notifications import SeverityLevel
 
-from mltui.lookup import parse_tag
 from mltui.models import ModelVersion, StoreError
 from mltui.modelview import ModelRow, VersionRow
 from mltui.screens.pick import PickOneScreen
-from mltui.screens.prompt import ConfirmScreen, NoteScreen, PromptScreen
+from mltui.screens.prompt import ConfirmScreen, NoteScreen, PromptScreen, ask_for_tag
 from mltui.sources import RegistryWriter
 from mltui.text import clean
 
@@ -148,19 +147,13 @@ class ModelEdits:
         if version is None:
             return
 
-        def chosen(text: str | None) -> None:
-            tag = parse_tag(text)
-            if tag is None:
-                if text:
-                    self.host.notify("Write the tag as key=value.", severity="warning")
-                return
+        def write(key: str, value: str) -> None:
             self._write(
                 f"Tagged {version.label}",
-                lambda: self.writer.set_model_version_tag(version.name, version.version, *tag),
+                lambda: self.writer.set_model_version_tag(version.name, version.version, key, value),
             )
 
-        prompt = PromptScreen(f"Tag {clean(version.name)} {version.label} (key=value)", placeholder="validated=yes")
-        self.host.app.push_screen(prompt, chosen)
+        ask_for_tag(self.host.app, f"Tag {clean(version.name)} {version.label} (key=value)", "validated=yes", write)
 
     def description(self) -> None:
         """`n`: edit the version's description."""

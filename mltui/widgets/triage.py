@@ -15,10 +15,9 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 
 from mltui.formatting import plural
-from mltui.lookup import parse_tag
 from mltui.models import NOTE_TAG, Run, StoreError
 from mltui.screens.pick import PickOneScreen
-from mltui.screens.prompt import ConfirmScreen, NoteScreen, PromptScreen
+from mltui.screens.prompt import ConfirmScreen, NoteScreen, PromptScreen, ask_for_tag
 from mltui.sources import TriageWriter
 from mltui.text import clean
 
@@ -101,16 +100,10 @@ class Triage:
         if run is None:
             return
 
-        def chosen(text: str | None) -> None:
-            tag = parse_tag(text)
-            if tag is None:
-                if text:
-                    self.host.notify("Write the tag as key=value.", severity="warning")
-                return
-            self._write(run, "tagged", lambda: self.writer.set_tag(run.run_id, *tag))
+        def write(key: str, value: str) -> None:
+            self._write(run, "tagged", lambda: self.writer.set_tag(run.run_id, key, value))
 
-        prompt = PromptScreen(f"Tag run {self.describe(run)} with key=value", placeholder="reviewed=yes")
-        self.host.app.push_screen(prompt, chosen)
+        ask_for_tag(self.host.app, f"Tag run {self.describe(run)} with key=value", "reviewed=yes", write)
 
     def untag(self) -> None:
         run = self._target()
