@@ -236,6 +236,19 @@ async def test_tag_and_rename_act_on_the_highlighted_run_despite_ticks(demo_like
         assert "reviewed" not in run.data.tags and run.info.run_name == "llama-3.1-8b-instruct"
 
 
+async def test_a_tag_without_equals_is_refused_with_a_hint_and_writes_nothing(demo_like):
+    app = MltuiApp(Store(demo_like["uri"]), config=Config())
+    client = MlflowClient(demo_like["uri"])
+    before = client.get_run(demo_like["ids"]["random-forest"]).data.tags
+    async with app.run_test(size=(160, 48)) as pilot:
+        await tick_the_invocation_then_open_the_classifier(app, pilot)
+        await pilot.press("t", *"reviewed", "enter")
+        await settle(app, pilot)
+        assert app.screen is app.screen_stack[0], "the prompt closed"
+        assert [n.message for n in app._notifications][-1:] == ["Write the tag as key=value."]
+    assert client.get_run(demo_like["ids"]["random-forest"]).data.tags == before
+
+
 @pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 50)])
 async def test_no_run_selected_never_breaks_mid_word(small_store, size):
     app = await open_app(small_store)
