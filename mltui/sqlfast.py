@@ -417,13 +417,14 @@ def iter_runs(
 
 
 def _pages(db: _Db, sql: str, params: list[Any], first_page: int, page_size: int) -> Iterator[list[Run]]:
-    """The first page as soon as the run rows are read, then the rest, built page by page."""
+    """The first page as soon as its rows are read, then every other run row at once, built page by page."""
     try:
         with gc_paused():
             rows, read_rest = db.split_rows(sql, params, first_page)
             page = build_page(db, rows)
         yield page
-        rest = read_rest() if len(rows) == first_page else []
+        with gc_paused():
+            rest = read_rest() if len(rows) == first_page else []
         for lo in range(0, len(rest), page_size):
             with gc_paused():
                 page = build_page(db, rest[lo : lo + page_size])

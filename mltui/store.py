@@ -133,8 +133,8 @@ class Store(RegistryAccess):
             raise StoreError(friendly_error(exc, self._uri or "")) from exc
 
     async def connect(self) -> str:
-        """Check the store answers: by SQL on a database we can read (mlflow then imports
-        in the background), else by importing mlflow and asking the client."""
+        """Check the store answers: by SQL on a database we can read (mlflow is imported
+        later, see `warm_up`), else by importing mlflow and asking the client."""
         if await self._fast_experiments(include_deleted=False) is not None:
             return self.uri  # mlflow is imported once the first rows are read (see `warm_up`)
         await self._call(lambda c: c.search_experiments(max_results=1))
