@@ -33,7 +33,9 @@ NEVER = {"q", "ctrl+c", "ctrl+q"}  # quitting ends the run: not what we test her
 NAVIGATION = ["up", "down", "left", "right", "tab", "shift+tab", "enter", "escape", "space", "pageup", "pagedown",
               "home", "end"]  # fmt: skip
 PRINTABLE = [c for c in string.ascii_letters + string.digits + "=.-_>'* " if c not in NEVER]
-pytestmark = pytest.mark.timeout(900)  # read-only: 5-6 min on an idle 2-core machine (about 65 ms a key); far more when shared
+pytestmark = pytest.mark.timeout(
+    900
+)  # read-only: 5-6 min on an idle 2-core machine (about 65 ms a key); far more when shared
 BURSTS = [
     ("a", "tab", "e"),
     ("a", "tab", "down", "p"),
