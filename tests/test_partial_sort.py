@@ -43,7 +43,7 @@ def sweep_store(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def sweep_server(mlflow_server):
-    """The same sweep in a real tracking server, in an experiment of its own (the newest runs there)."""
+    """The same sweep in a real tracking server, in an experiment of its own."""
     from mlflow import MlflowClient
 
     client = MlflowClient(mlflow_server["uri"])
