@@ -8,11 +8,8 @@ read-only mode refuses before asking anything.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, Protocol
-
-from textual.app import App
-from textual.notifications import SeverityLevel
+from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from mltui.models import ModelVersion, StoreError
 from mltui.modelview import ModelRow, VersionRow
@@ -20,15 +17,13 @@ from mltui.screens.pick import PickOneScreen
 from mltui.screens.prompt import ConfirmScreen, NoteScreen, PromptScreen, ask_for_tag
 from mltui.sources import RegistryWriter
 from mltui.text import clean
+from mltui.widgets.write_host import WriteHost
 
 ALIAS_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 
 
-class EditsHost(Protocol):
+class EditsHost(WriteHost, Protocol):
     """The versions list as its writes see it."""
-
-    @property
-    def app(self) -> App[Any]: ...
 
     @property
     def rows(self) -> list[ModelRow]: ...
@@ -36,18 +31,6 @@ class EditsHost(Protocol):
     def highlighted_row(self) -> ModelRow | None: ...
 
     async def fetch_rows(self) -> None: ...
-
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = ...,
-        severity: SeverityLevel = ...,
-        timeout: float | None = ...,
-        markup: bool = ...,
-    ) -> None: ...
-
-    def run_worker(self, work: Coroutine[Any, Any, None], *, group: str = ...) -> object: ...
 
 
 def alias_holder(rows: list[ModelRow], name: str, alias: str) -> ModelVersion | None:

@@ -7,12 +7,10 @@ ones ask first, and read-only mode refuses them all before asking anything.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable
+from typing import Protocol
 
-from textual.app import App
 from textual.binding import Binding
-from textual.notifications import SeverityLevel
 
 from mltui.formatting import plural
 from mltui.models import NOTE_TAG, Run, StoreError
@@ -20,6 +18,7 @@ from mltui.screens.pick import PickOneScreen
 from mltui.screens.prompt import ConfirmScreen, NoteScreen, PromptScreen, ask_for_tag
 from mltui.sources import TriageWriter
 from mltui.text import clean
+from mltui.widgets.write_host import WriteHost
 
 TRIAGE_BINDINGS = [
     Binding("t", "tag", "Tag", show=False),
@@ -31,14 +30,11 @@ TRIAGE_BINDINGS = [
 ]
 
 
-class TriageHost(Protocol):
+class TriageHost(WriteHost, Protocol):
     """The run list as triage sees it: what is under the cursor, and how to show a change."""
 
     @property
     def ticked(self) -> dict[str, Run]: ...
-
-    @property
-    def app(self) -> App[Any]: ...
 
     def highlighted_run(self) -> Run | None: ...
 
@@ -51,18 +47,6 @@ class TriageHost(Protocol):
     def forget_runs(self, run_ids: list[str]) -> None: ...
 
     def load(self) -> object: ...
-
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = ...,
-        severity: SeverityLevel = ...,
-        timeout: float | None = ...,
-        markup: bool = ...,
-    ) -> None: ...
-
-    def run_worker(self, work: Coroutine[Any, Any, None], *, group: str = ...) -> object: ...
 
 
 MAX_NAMED = 200  # runs listed one by one in a confirmation; more are counted
