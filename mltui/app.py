@@ -41,12 +41,10 @@ from mltui.widgets.run_detail import RunDetailView
 from mltui.widgets.run_list import RunList
 from mltui.widgets.status_bar import StatusBar
 
-NARROW_BELOW = 100  # columns: under this, one pane at a time
-
 Handler = TypeVar("Handler", bound=Callable[..., None])
 
 
-def _while_panes_last(handler: Handler) -> Handler:
+def _ignored_after_teardown(handler: Handler) -> Handler:
     """Drop a pane's message that arrives as the app shuts down (say, a load ending as `q` is pressed).
 
     The panes are removed only then, so a pane not found means the app is closing,
@@ -73,7 +71,6 @@ class MltuiApp(App[None]):
         Binding("z", "maximize", "Maximize", show=False),
         Binding("colon", "goto", "Go to"),
     ]
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_BELOW, "-wide")]
     ALLOW_IN_MAXIMIZED_VIEW = "StatusBar, Footer"
     COMMANDS = App.COMMANDS | {MltuiCommands}
 
@@ -185,7 +182,7 @@ class MltuiApp(App[None]):
     # -- messages between panes -----------------------------------------------
 
     @on(ExperimentTree.Opened)
-    @_while_panes_last
+    @_ignored_after_teardown
     def _open_experiments(self, event: ExperimentTree.Opened) -> None:
         self.open_experiments(event.experiments)
 
@@ -200,12 +197,12 @@ class MltuiApp(App[None]):
         return self.query_one(ExperimentTree).experiments()
 
     @on(ExperimentTree.DeletedToggled)
-    @_while_panes_last
+    @_ignored_after_teardown
     def _deleted_toggled(self) -> None:
         self.load_experiments()
 
     @on(RunList.Progress)
-    @_while_panes_last
+    @_ignored_after_teardown
     def _progress(self, event: RunList.Progress) -> None:
         status = self.query_one(StatusBar)
         if event.error:
@@ -225,23 +222,23 @@ class MltuiApp(App[None]):
             self.query_one(ExperimentTree).set_counts({runs.experiments[0].experiment_id: loaded})
 
     @on(RunList.TickSummary)
-    @_while_panes_last
+    @_ignored_after_teardown
     def _tick_summary(self, event: RunList.TickSummary) -> None:
         self.query_one(StatusBar).show_ticks(event.text)
 
     @on(RunList.TicksChanged)
-    @_while_panes_last
+    @_ignored_after_teardown
     def _ticks_changed(self, event: RunList.TicksChanged) -> None:
         self.query_one(DiffView).show_runs(event.runs, event.baseline_id)
 
     @on(RunList.RunHighlighted)
-    @_while_panes_last
+    @_ignored_after_teardown
     def _run_highlighted(self, event: RunList.RunHighlighted) -> None:
         self.query_one(ArtifactViewer).show_run(event.run.run_id if event.run else None)
         self.query_one(DiffView).show_highlighted(event.run)
 
     @on(DiffView.ExportRequested)
-    @_while_panes_last
+    @_ignored_after_teardown
     def _export_requested(self, event: DiffView.ExportRequested) -> None:
         def write(fmt: str | None) -> None:
             if fmt:
@@ -260,7 +257,7 @@ class MltuiApp(App[None]):
         return path
 
     @on(ArtifactViewer.CompareRequested)
-    @_while_panes_last
+    @_ignored_after_teardown
     def _compare_requested(self, event: ArtifactViewer.CompareRequested) -> None:
         self.compare_artifact(event.path)
 
@@ -367,18 +364,18 @@ class MltuiApp(App[None]):
         return pane
 
     @on(ExperimentTree.ModelOpened)
-    @_while_panes_last
+    @_ignored_after_teardown
     def _model_opened(self, event: ExperimentTree.ModelOpened) -> None:
         self.query_one(ModelVersions).show_model(event.model)
         self.main.show_versions_pane()
 
     @on(ExperimentTree.LoggedModelsOpened)
-    @_while_panes_last
+    @_ignored_after_teardown
     def _logged_models_opened(self, event: ExperimentTree.LoggedModelsOpened) -> None:
         self.show_logged_models(event.experiments)
 
     @on(RunDetailView.LoggedModelsRequested)
-    @_while_panes_last
+    @_ignored_after_teardown
     def _detail_logged_models(self, event: RunDetailView.LoggedModelsRequested) -> None:
         by_id = {e.experiment_id: e for e in self.known_experiments()}
         self.show_logged_models(
@@ -391,17 +388,17 @@ class MltuiApp(App[None]):
         self.main.show_versions_pane()
 
     @on(ModelVersions.TicksChanged)
-    @_while_panes_last
+    @_ignored_after_teardown
     def _version_ticks_changed(self, event: ModelVersions.TicksChanged) -> None:
         self.query_one(DiffView).show_runs(event.runs, event.baseline_id)
 
     @on(ModelVersions.RunHighlighted)
-    @_while_panes_last
+    @_ignored_after_teardown
     def _version_highlighted(self, event: ModelVersions.RunHighlighted) -> None:
         self.query_one(ArtifactViewer).show_run(event.run_id)
 
     @on(ModelVersions.ModelChanged)
-    @_while_panes_last
+    @_ignored_after_teardown
     def _model_changed(self, event: ModelVersions.ModelChanged) -> None:
         self.update_model(event.model)
 
@@ -409,7 +406,7 @@ class MltuiApp(App[None]):
         self.query_one(ExperimentTree).update_model(model)
 
     @on(ModelVersions.GoToRun)
-    @_while_panes_last
+    @_ignored_after_teardown
     def _go_to_version_run(self, event: ModelVersions.GoToRun) -> None:
         self.go_to_run(event.run_id, event.experiment_id)
 

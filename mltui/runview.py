@@ -10,6 +10,7 @@ import math
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from mltui.formatting import as_logged, format_duration, format_number, format_time, plural
@@ -270,12 +271,8 @@ def sort_runs(runs: Sequence[Run], column: str, descending: bool) -> list[Run]:
             keyed.append((text_key, run))
         else:
             keyed.append((value, run))
-    keyed.sort(key=_first, reverse=descending)  # stable either way: ties keep the store's order
+    keyed.sort(key=itemgetter(0), reverse=descending)  # stable either way: ties keep the store's order
     return [run for _, run in keyed] + absent
-
-
-def _first(pair: tuple[Any, Run]) -> Any:
-    return pair[0]
 
 
 def _value_getter(column: str) -> Callable[[Run], object]:

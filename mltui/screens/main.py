@@ -2,7 +2,7 @@
 
 The App composes the panes onto this screen and wires their data together; the
 screen owns only where they are. Under 100 columns (the `-narrow` class, set by
-the App's breakpoints) it shows one pane at a time, the one holding the focus.
+its breakpoints) it shows one pane at a time, the one holding the focus.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from mltui.widgets.pane_tabs import PANES, PaneTabs
 from mltui.widgets.run_list import RunList
 from mltui.widgets.status_bar import StatusBar
 
+NARROW_BELOW = 100  # columns: under this, one pane at a time
 FOOTER_ROOMY_FROM = 120  # columns: narrower footers drop their padding and the `^p palette` key
 
 
@@ -32,6 +33,7 @@ class MainScreen(Screen[None]):
         Binding("tab", "cycle(1)", "Next pane"),
         Binding("shift+tab", "cycle(-1)", "Previous pane", show=False),
     ]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_BELOW, "-wide")]
 
     def __init__(self, config: Config, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -40,7 +42,7 @@ class MainScreen(Screen[None]):
 
     @property
     def narrow(self) -> bool:
-        """True while the layout shows one pane at a time (set from the width by the App's breakpoints)."""
+        """True while the layout shows one pane at a time (set from the width by the breakpoints)."""
         return self.has_class("-narrow")
 
     def on_resize(self, event: events.Resize) -> None:
